@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# bcache-bypass-tracker: bcache.ko with the bypass tracker, built from the
+# target kernel's own bcache source.  "make help" lists the targets.
+#
+# Kbuild never reads this file: it runs in build/<KVER>/, where
+# scripts/prepare-source puts the sources and a copy of ./Kbuild.
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+KSRC ?=
+BCACHE_DEBUG ?= n
+
+PACKAGE := bcache-bypass-tracker
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+BUILD := build/$(KVER)
+
+# Bad input fails here, before anything runs: KVER names a directory that
+# "make clean" removes, so it must be a plain kernel release name.
+kver-chars := A B C D E F G H I J K L M N O P Q R S T U V W X Y Z \
+	a b c d e f g h i j k l m n o p q r s t u v w x y z \
+	0 1 2 3 4 5 6 7 8 9 . _ + ~ -
+strip-chars = $(if $(2),$(call strip-chars,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,$(words $(2)),$(2))),$(1))
+ifneq ($(words $(KVER)),1)
+$(error KVER='$(KVER)' must be one kernel release, e.g. KVER=$(shell uname -r))
+endif
+ifneq ($(call strip-chars,$(KVER),$(kver-chars)),)
+$(error KVER='$(KVER)' is not a kernel release name, e.g. KVER=$(shell uname -r))
+endif
+ifneq ($(filter .%,$(KVER)),)
+$(error KVER='$(KVER)' is not a kernel release name, e.g. KVER=$(shell uname -r))
+endif
+ifneq ($(filter-out y n,$(BCACHE_DEBUG)),)
+$(error BCACHE_DEBUG='$(BCACHE_DEBUG)' must be y or n)
+endif
+ifneq ($(words $(KDIR)),1)
+$(error KDIR='$(KDIR)' must be one directory)
+endif
+ifneq ($(words $(KSRC)),$(if $(KSRC),1,0))
+$(error KSRC='$(KSRC)' must be one directory)
+endif
+ifeq ($(VERSION),)
+$(error dkms.conf has no PACKAGE_VERSION)
+endif
+
+# Passed through the environment, so that no value is ever parsed by a shell.
+export KVER KDIR KSRC
+
+.PHONY: all modules prepare clean distclean help version
+
+all: modules
+
+help:
+	@echo "bcache-bypass-tracker $(VERSION)"
+	@echo
+	@echo "  make [KVER=<release>]        build build/<release>/bcache.ko"
+	@echo
+	@echo "Variables: KVER KDIR KSRC BCACHE_DEBUG=y|n"
+
+version:
+	@echo $(VERSION)
+
+prepare:
+	@scripts/prepare-source "$$KVER" "$(BUILD)" "$$KSRC"
+
+modules: prepare
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)/$(BUILD)" BCACHE_DEBUG=$(BCACHE_DEBUG) modules
+
+clean:
+	rm -rf "$(BUILD)" "$(BUILD).stage"
+
+distclean:
+	rm -rf build
+

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bcache bypass tracker: keeps a read cache miss from filling the cache with
+ * data that an in-flight bypass write is about to overwrite on the backing
+ * device.  See docs/design.md for the race, the contract and the ordering
+ * argument.
+ */
+#ifndef _BCACHE_BYPASS_TRACKER_H
+#define _BCACHE_BYPASS_TRACKER_H
+
+#include <linux/atomic.h>
+#include <linux/kobject.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+/* Chunk sizes the tracker accepts, in bytes: powers of two in this range. */
+#define BYPASS_TRACKER_MIN_CHUNK	SZ_4K
+#define BYPASS_TRACKER_MAX_CHUNK	SZ_1G
+
+struct bypass_table;
+struct bypass_stats;
+
+/* Per backing device; embedded in struct cached_dev. */
+struct bypass_tracker {
+	/* The layout new writes count on; older layouts hang off it. */
+	struct bypass_table __rcu	*table;
+	bool				enabled;
+	/* Bypass writes begun while disabled that are still in flight. */
+	atomic_t			untracked;
+	struct bypass_stats __percpu	*stats;
+	sector_t			dev_sectors;
+
+	/* Serialises layout changes and the freeing of drained layouts. */
+	struct mutex			lock;
+	struct work_struct		reap_work;
+	wait_queue_head_t		reaped;
+
+	struct kobject			kobj;
+	struct kobject			*sysfs_parent;
+};
+
+/*
+ * Per request; embedded in struct data_insert_op, so in struct search.  It
+ * records exactly what a write took, so that the release is symmetric by
+ * construction whatever happens to the tracker in between.
+ */
+struct bypass_write {
+	struct bypass_tracker	*tracker;	/* NULL: not a cached-device write */
+	struct bypass_table	*table;		/* counts held on this table */
+	sector_t		sector;
+	unsigned int		nr_sectors;
+	u32			first_slot;
+	u32			nr_slots;	/* 0: counted as a wide write */
+	bool			untracked;	/* counted in tracker->untracked */
+};
+
+int bypass_tracker_init(struct bypass_tracker *bt, sector_t dev_sectors);
+void bypass_tracker_exit(struct bypass_tracker *bt);
+
+void bypass_tracker_write_init(struct bypass_write *w);
+void bypass_tracker_write_prepare(struct bypass_tracker *bt,
+				  struct bypass_write *w,
+				  sector_t sector, unsigned int nr_sectors);
+void bypass_tracker_begin_write(struct bypass_write *w);
+void bypass_tracker_end_write(struct bypass_write *w);
+
+bool bypass_tracker_may_fill(struct bypass_tracker *bt, sector_t sector,
+			     unsigned int nr_sectors);
+
+int bypass_tracker_parse_chunk_size(const char *buf, size_t len, u64 *bytes);
+int bypass_tracker_set_chunk_size(struct bypass_tracker *bt, u64 bytes);
+u64 bypass_tracker_chunk_size(struct bypass_tracker *bt);
+void bypass_tracker_set_enabled(struct bypass_tracker *bt, bool enabled);
+bool bypass_tracker_enabled(struct bypass_tracker *bt);
+
+u64 bypass_tracker_inflight_writes(struct bypass_tracker *bt);
+u64 bypass_tracker_tracked_writes(struct bypass_tracker *bt);
+u64 bypass_tracker_skipped_fills(struct bypass_tracker *bt);
+u64 bypass_tracker_memory_bytes(struct bypass_tracker *bt);
+unsigned int bypass_tracker_untracked_writes(struct bypass_tracker *bt);
+
+/* Default chunk size for devices registered from now on, in sectors, log2. */
+extern unsigned int bypass_tracker_default_chunk_shift;
+
+int bypass_tracker_add_sysfs(struct bypass_tracker *bt,
+			     struct kobject *parent);
+void bypass_tracker_del_sysfs(struct bypass_tracker *bt);
+void bypass_tracker_module_init(void);
+
+#endif /* _BCACHE_BYPASS_TRACKER_H */
