@@ -46,14 +46,21 @@ endif
 # Passed through the environment, so that no value is ever parsed by a shell.
 export KVER KDIR KSRC
 
-.PHONY: all modules prepare clean distclean help version
+.PHONY: all modules prepare clean distclean help version \
+	install uninstall dkms-install dkms-uninstall sign
 
 all: modules
 
 help:
 	@echo "bcache-bypass-tracker $(VERSION)"
 	@echo
+	@echo "Build and install (KVER defaults to the running kernel):"
 	@echo "  make [KVER=<release>]        build build/<release>/bcache.ko"
+	@echo "  make install                 DKMS install for the running kernel, reload bcache"
+	@echo "  make uninstall               remove it again"
+	@echo "  make dkms-install KVER=...   DKMS add/build/install for one kernel"
+	@echo "  make dkms-uninstall KVER=... remove it again; the stock module is back"
+	@echo "  make sign KVER=...           sign build/<release>/bcache.ko with DKMS's MOK key"
 	@echo
 	@echo "Variables: KVER KDIR KSRC BCACHE_DEBUG=y|n"
 
@@ -72,3 +79,8 @@ clean:
 distclean:
 	rm -rf build
 
+
+# --- installation -----------------------------------------------------------
+
+dkms-install dkms-uninstall install uninstall sign:
+	@scripts/dkms-helper $@ "$$KVER" "$(VERSION)"
