@@ -10,6 +10,7 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 KSRC ?=
 BCACHE_DEBUG ?= n
+KERNELS ?= $(shell sed -e 's/\#.*//' -e '/^[[:space:]]*$$/d' scripts/supported-kernels)
 
 PACKAGE := bcache-bypass-tracker
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
@@ -47,7 +48,8 @@ endif
 export KVER KDIR KSRC
 
 .PHONY: all modules prepare clean distclean help version \
-	install uninstall dkms-install dkms-uninstall sign
+	install uninstall dkms-install dkms-uninstall sign \
+	deps sparse checkpatch
 
 all: modules
 
@@ -62,7 +64,12 @@ help:
 	@echo "  make dkms-uninstall KVER=... remove it again; the stock module is back"
 	@echo "  make sign KVER=...           sign build/<release>/bcache.ko with DKMS's MOK key"
 	@echo
-	@echo "Variables: KVER KDIR KSRC BCACHE_DEBUG=y|n"
+	@echo "Development:"
+	@echo "  make deps                    install the Debian packages builds and tests need"
+	@echo "  make sparse                  sparse and W=1 on our code, for KERNELS"
+	@echo "  make checkpatch              checkpatch.pl --strict on our code and patches"
+	@echo
+	@echo "Variables: KVER KDIR KSRC BCACHE_DEBUG=y|n KERNELS"
 
 version:
 	@echo $(VERSION)
@@ -84,3 +91,14 @@ distclean:
 
 dkms-install dkms-uninstall install uninstall sign:
 	@scripts/dkms-helper $@ "$$KVER" "$(VERSION)"
+
+# --- development and tests --------------------------------------------------
+
+deps:
+	@scripts/install-deps
+
+sparse: deps
+	@scripts/static-checks sparse $(KERNELS)
+
+checkpatch: deps
+	@scripts/static-checks checkpatch
