@@ -18,6 +18,10 @@
  * the backing device is registered or when the chunk size is changed, both in
  * process context, and a failure there changes nothing.
  *
+ * The only counters a write shares with other CPUs are the slots of its own
+ * chunks; how many writes a table holds is kept per CPU (begun/ended), so
+ * that writers on different chunks do not bounce a common cache line.
+ *
  * See docs/design.md for the ordering argument and the alternatives.
  */
 
@@ -42,7 +46,8 @@
 #include "util.h"
 
 /*
- * A table never has more slots than this: 64 KiB of counters per device.
+ * A table never has more slots than this: 64 KiB of counters per device,
+ * allocated on their own so that the allocation is exactly that size.
  * Devices with more chunks share slots (see bypass_table_slot()).
  */
 #define BYPASS_TABLE_MAX_SLOTS		16384U
@@ -62,29 +67,43 @@
 /* How long a chunk_size store waits for an old layout to drain. */
 #define BYPASS_TRACKER_RETIRE_WAIT	(10 * HZ)
 
+/* How often the reaper looks again at a layout that is still draining. */
+#define BYPASS_TRACKER_REAP_INTERVAL	(HZ / 50)
+
 struct bypass_stats {
 	u64	tracked_writes;
 	u64	skipped_fills;
 };
 
 /*
+ * Writes that began and ended on a table, counted on the CPU where each
+ * happened.  Per CPU they only grow, and every end follows its begin, so
+ * "ended" summed before "begun" never exceeds it, and once no write can
+ * begin any more, equal sums mean the table is empty for good.  Unsigned
+ * long, so that a sum that wraps still gives the right difference.
+ */
+struct bypass_table_pcpu {
+	unsigned long	begun;
+	unsigned long	ended;
+};
+
+/*
  * One layout of counters.  A write counts on the table that is current when
  * it begins and releases on that same table, whatever the chunk size is by
- * then.  Reads look at the current table and at every older one that still
- * has writes in flight.
+ * then.  Reads look at the current table and at every older one that has not
+ * been freed yet.
  */
 struct bypass_table {
-	/* Writes holding counts here; reads of an idle table stop at this. */
-	atomic_t			inflight;
 	/* Writes too wide to count chunk by chunk. */
 	atomic_t			wide;
 	unsigned int			chunk_shift;	/* log2(chunk sectors) */
 	u32				slot_mask;	/* nr of slots - 1 */
 	bool				retired;
-	size_t				bytes;
 	struct bypass_table __rcu	*older;
 	struct bypass_table		*next_free;	/* reaper's list */
-	atomic_t			slots[];
+	struct bypass_table_pcpu __percpu *pcpu;
+	atomic_t			*slots;
+	size_t				bytes;		/* all of the above */
 };
 
 /*
@@ -110,6 +129,13 @@ static inline u64 bypass_table_max_span(const struct bypass_table *t)
 	return min_t(u64, BYPASS_TABLE_MAX_SPAN, (u64)t->slot_mask + 1);
 }
 
+static void bypass_table_free(struct bypass_table *t)
+{
+	free_percpu(t->pcpu);
+	kvfree(t->slots);
+	kfree(t);
+}
+
 static struct bypass_table *bypass_table_alloc(sector_t dev_sectors,
 					       unsigned int chunk_shift)
 {
@@ -118,16 +144,38 @@ static struct bypass_table *bypass_table_alloc(sector_t dev_sectors,
 						    1ULL << chunk_shift));
 	u32 slots = chunks >= BYPASS_TABLE_MAX_SLOTS ?
 		BYPASS_TABLE_MAX_SLOTS : roundup_pow_of_two((u32)chunks);
-	size_t bytes = struct_size(t, slots, slots);
 
-	t = kvzalloc(bytes, GFP_KERNEL);
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return NULL;
+	t->slots = kvcalloc(slots, sizeof(*t->slots), GFP_KERNEL);
+	t->pcpu = alloc_percpu(struct bypass_table_pcpu);
+	if (!t->slots || !t->pcpu) {
+		bypass_table_free(t);
+		return NULL;
+	}
 
 	t->chunk_shift = chunk_shift;
 	t->slot_mask = slots - 1;
-	t->bytes = bytes;
+	/* What the allocators hand out, not what was asked for. */
+	t->bytes = kmalloc_size_roundup(sizeof(*t)) +
+		kmalloc_size_roundup(slots * sizeof(*t->slots)) +
+		num_possible_cpus() * sizeof(struct bypass_table_pcpu);
 	return t;
+}
+
+/* Writes begun on @t and not ended yet; exact once no write can begin. */
+static unsigned long bypass_table_inflight(struct bypass_table *t)
+{
+	unsigned long begun = 0, ended = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		ended += READ_ONCE(per_cpu_ptr(t->pcpu, cpu)->ended);
+	smp_rmb();	/* ends before begins: never below the true count */
+	for_each_possible_cpu(cpu)
+		begun += READ_ONCE(per_cpu_ptr(t->pcpu, cpu)->begun);
+	return begun - ended;
 }
 
 static void bypass_table_take(struct bypass_table *t, struct bypass_write *w)
@@ -136,7 +184,7 @@ static void bypass_table_take(struct bypass_table *t, struct bypass_write *w)
 	u64 last = (w->sector + w->nr_sectors - 1) >> t->chunk_shift;
 	u32 i;
 
-	atomic_inc(&t->inflight);
+	this_cpu_inc(t->pcpu->begun);
 
 	if (last - first >= bypass_table_max_span(t)) {
 		atomic_inc(&t->wide);
@@ -150,8 +198,7 @@ static void bypass_table_take(struct bypass_table *t, struct bypass_write *w)
 	w->table = t;
 }
 
-/* Returns true if this put emptied a table that is no longer current. */
-static bool bypass_table_put(struct bypass_table *t,
+static void bypass_table_put(struct bypass_table *t,
 			     const struct bypass_write *w)
 {
 	u32 i;
@@ -160,29 +207,22 @@ static bool bypass_table_put(struct bypass_table *t,
 		atomic_dec(&t->wide);
 	for (i = 0; i < w->nr_slots; i++)
 		atomic_dec(&t->slots[(w->first_slot + i) & t->slot_mask]);
-
-	/*
-	 * atomic_dec_and_test() is a full barrier, and so is the grace period
-	 * the reaper waits for after marking a table retired: either we see
-	 * ->retired here, or the reaper sees our decrement.
-	 */
-	return atomic_dec_and_test(&t->inflight) && READ_ONCE(t->retired);
+	this_cpu_inc(t->pcpu->ended);
 }
 
-static bool bypass_table_busy(const struct bypass_table *t, sector_t sector,
+static bool bypass_table_busy(struct bypass_table *t, sector_t sector,
 			      unsigned int nr_sectors)
 {
 	u64 first, last, chunk;
 
-	if (!atomic_read(&t->inflight))
-		return false;
 	if (atomic_read(&t->wide))
 		return true;
 
 	first = sector >> t->chunk_shift;
 	last = (sector + max(nr_sectors, 1U) - 1) >> t->chunk_shift;
+	/* Too wide to look at each chunk: busy if anything is in flight. */
 	if (last - first >= bypass_table_max_span(t))
-		return true;
+		return bypass_table_inflight(t) != 0;
 
 	for (chunk = first; chunk <= last; chunk++)
 		if (atomic_read(&t->slots[bypass_table_slot(t, chunk)]))
@@ -216,29 +256,33 @@ static bool bypass_tracker_may_retire(struct bypass_tracker *bt)
 
 /*
  * Frees the tables that are no longer current and have drained.  Runs from
- * a work item, queued when a layout is replaced and when the last write on
- * a replaced layout ends.
+ * a work item, queued when a layout is replaced, and again every
+ * BYPASS_TRACKER_REAP_INTERVAL while one is still draining: polling keeps
+ * the end of a write free of any check for retired tables.
  */
 static void bypass_tracker_reap(struct work_struct *work)
 {
-	struct bypass_tracker *bt = container_of(work, struct bypass_tracker,
+	struct bypass_tracker *bt = container_of(to_delayed_work(work),
+						 struct bypass_tracker,
 						 reap_work);
 	struct bypass_table __rcu **link;
 	struct bypass_table *t, *older, *drained = NULL;
+	bool draining = false;
 
 	mutex_lock(&bt->lock);
 
 	/*
-	 * A writer that found a table current may not have taken its counts
-	 * yet.  After a grace period every such writer has, so a retired
-	 * table that reads zero now stays at zero.
+	 * A writer that found a table current may not have counted its
+	 * begin yet.  After a grace period every such writer has, so a
+	 * retired table that reads empty now stays empty.
 	 */
 	synchronize_rcu();
 
 	link = &bypass_tracker_current(bt)->older;
 	while ((t = rcu_dereference_protected(*link,
 					      lockdep_is_held(&bt->lock)))) {
-		if (atomic_read(&t->inflight)) {
+		if (bypass_table_inflight(t)) {
+			draining = true;
 			link = &t->older;
 			continue;
 		}
@@ -252,16 +296,19 @@ static void bypass_tracker_reap(struct work_struct *work)
 
 	mutex_unlock(&bt->lock);
 
-	if (!drained)
-		return;
-
-	synchronize_rcu();
-	while (drained) {
-		t = drained;
-		drained = t->next_free;
-		kvfree(t);
+	if (drained) {
+		/* Readers, and writers ending on t, are done with it after this. */
+		synchronize_rcu();
+		while (drained) {
+			t = drained;
+			drained = t->next_free;
+			bypass_table_free(t);
+		}
+		wake_up_all(&bt->reaped);
 	}
-	wake_up_all(&bt->reaped);
+	if (draining)
+		queue_delayed_work(system_wq, &bt->reap_work,
+				   BYPASS_TRACKER_REAP_INTERVAL);
 }
 
 int bypass_tracker_init(struct bypass_tracker *bt, sector_t dev_sectors)
@@ -284,7 +331,7 @@ int bypass_tracker_init(struct bypass_tracker *bt, sector_t dev_sectors)
 	atomic_set(&bt->untracked, 0);
 	bt->dev_sectors = dev_sectors;
 	mutex_init(&bt->lock);
-	INIT_WORK(&bt->reap_work, bypass_tracker_reap);
+	INIT_DELAYED_WORK(&bt->reap_work, bypass_tracker_reap);
 	init_waitqueue_head(&bt->reaped);
 	RCU_INIT_POINTER(bt->table, t);
 	return 0;
@@ -301,14 +348,14 @@ void bypass_tracker_exit(struct bypass_tracker *bt)
 	if (!rcu_access_pointer(bt->table))
 		return;
 
-	cancel_work_sync(&bt->reap_work);
+	cancel_delayed_work_sync(&bt->reap_work);
 
 	for (t = rcu_dereference_protected(bt->table, true); t; t = older) {
 		older = rcu_dereference_protected(t->older, true);
-		WARN_ONCE(atomic_read(&t->inflight),
-			  "bcache: bypass tracker freed with %d writes in flight\n",
-			  atomic_read(&t->inflight));
-		kvfree(t);
+		WARN_ONCE(bypass_table_inflight(t),
+			  "bcache: bypass tracker freed with %lu writes in flight\n",
+			  bypass_table_inflight(t));
+		bypass_table_free(t);
 	}
 	RCU_INIT_POINTER(bt->table, NULL);
 	WARN_ONCE(atomic_read(&bt->untracked),
@@ -336,6 +383,8 @@ void bypass_tracker_write_prepare(struct bypass_tracker *bt,
 				  struct bypass_write *w,
 				  sector_t sector, unsigned int nr_sectors)
 {
+	/* A write is prepared once; doing it again would lose its counts. */
+	WARN_ON_ONCE(w->table || w->untracked);
 	w->tracker = bt;
 	w->table = NULL;
 	w->untracked = false;
@@ -408,8 +457,7 @@ void bypass_tracker_end_write(struct bypass_write *w)
 	 * drop must also see its data, so order the completion first.
 	 */
 	smp_mb__before_atomic();
-	if (bypass_table_put(t, w))
-		queue_work(system_wq, &bt->reap_work);
+	bypass_table_put(t, w);
 	rcu_read_unlock();
 	w->table = NULL;
 }
@@ -466,7 +514,8 @@ static bool bypass_tracker_chunk_size_valid(u64 bytes)
  */
 int bypass_tracker_parse_chunk_size(const char *buf, size_t len, u64 *bytes)
 {
-	char digits[24];
+	/* Up to 20 digits, one suffix, NUL: anything longer is invalid. */
+	char copy[24];
 	unsigned long long v;
 	size_t n = 0;
 
@@ -477,16 +526,20 @@ int bypass_tracker_parse_chunk_size(const char *buf, size_t len, u64 *bytes)
 
 	while (n < len && isdigit(buf[n]))
 		n++;
-	if (!n || n >= sizeof(digits))
+	if (!n || n > 20)
 		return -EINVAL;
 	if (n < len && !(n + 1 == len && strchr("kKmMgG", buf[n])))
 		return -EINVAL;
 
-	memcpy(digits, buf, n);
-	digits[n] = '\0';
-	if (kstrtoull(digits, 10, &v))
+	/* Digits alone first: bch_strtoull_h() would wrap on overflow. */
+	memcpy(copy, buf, n);
+	copy[n] = '\0';
+	if (kstrtoull(copy, 10, &v))
 		return -EINVAL;
-	if (bch_strtoull_h(buf, &v))
+	/* Then with the suffix, and only the @len bytes checked above. */
+	memcpy(copy, buf, len);
+	copy[len] = '\0';
+	if (bch_strtoull_h(copy, &v))
 		return -EINVAL;
 	if (!bypass_tracker_chunk_size_valid(v))
 		return -EINVAL;
@@ -543,6 +596,10 @@ int bypass_tracker_set_chunk_size(struct bypass_tracker *bt, u64 bytes)
 		return -EINVAL;
 	shift = ilog2(bytes) - SECTOR_SHIFT;
 
+	/* Nothing to do, and nothing to wait for or allocate. */
+	if (bypass_tracker_chunk_size(bt) == bytes)
+		return 0;
+
 	/* Allocate before taking the lock; a failure changes nothing. */
 	new = bypass_table_alloc(bt->dev_sectors, shift);
 	if (!new)
@@ -550,14 +607,15 @@ int bypass_tracker_set_chunk_size(struct bypass_tracker *bt, u64 bytes)
 
 	ret = bypass_tracker_lock_for_new_layout(bt);
 	if (ret) {
-		kvfree(new);
+		bypass_table_free(new);
 		return ret;
 	}
 
+	/* Someone else may have set this size while we waited. */
 	cur = bypass_tracker_current(bt);
 	if (cur->chunk_shift == shift) {
 		mutex_unlock(&bt->lock);
-		kvfree(new);
+		bypass_table_free(new);
 		return 0;
 	}
 
@@ -566,7 +624,7 @@ int bypass_tracker_set_chunk_size(struct bypass_tracker *bt, u64 bytes)
 	rcu_assign_pointer(bt->table, new);
 	mutex_unlock(&bt->lock);
 
-	queue_work(system_wq, &bt->reap_work);
+	mod_delayed_work(system_wq, &bt->reap_work, 0);
 	return 0;
 }
 
@@ -602,7 +660,7 @@ u64 bypass_tracker_inflight_writes(struct bypass_tracker *bt)
 
 	rcu_read_lock();
 	for (t = rcu_dereference(bt->table); t; t = rcu_dereference(t->older))
-		n += atomic_read(&t->inflight);
+		n += bypass_table_inflight(t);
 	rcu_read_unlock();
 	return n;
 }

@@ -35,7 +35,7 @@ struct bypass_tracker {
 
 	/* Serialises layout changes and the freeing of drained layouts. */
 	struct mutex			lock;
-	struct work_struct		reap_work;
+	struct delayed_work		reap_work;
 	wait_queue_head_t		reaped;
 
 	struct kobject			kobj;
