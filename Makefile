@@ -49,7 +49,7 @@ export KVER KDIR KSRC
 
 .PHONY: all modules prepare clean distclean help version \
 	install uninstall dkms-install dkms-uninstall sign \
-	deps sparse checkpatch
+	deps sparse checkpatch unit
 
 all: modules
 
@@ -68,6 +68,7 @@ help:
 	@echo "  make deps                    install the Debian packages builds and tests need"
 	@echo "  make sparse                  sparse and W=1 on our code, for KERNELS"
 	@echo "  make checkpatch              checkpatch.pl --strict on our code and patches"
+	@echo "  make unit                    userspace unit tests of the tracker (ASan/UBSan, TSan)"
 	@echo
 	@echo "Variables: KVER KDIR KSRC BCACHE_DEBUG=y|n KERNELS"
 
@@ -102,3 +103,6 @@ sparse: deps
 
 checkpatch: deps
 	@scripts/static-checks checkpatch
+
+unit:
+	@$(MAKE) -s -C tests/unit

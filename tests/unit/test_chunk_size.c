@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Proves that changing the chunk size is safe and all-or-nothing:
+ * - invalid sizes give -EINVAL and an allocation failure -ENOMEM, and
+ *   neither changes the chunk size, memory_bytes, the layouts or any count;
+ *   the same size again is a no-op;
+ * - every size from 4k to 1G can be set and reads back, with the memory
+ *   of exactly one table once the old one is reaped;
+ * - with writes in flight, old writes release on the layout they counted
+ *   on, reads keep consulting that layout (with its chunk geometry) until
+ *   it drains, new writes count on the new layout, inflight_writes counts
+ *   across layouts, and the reaper frees a drained layout (memory_bytes
+ *   and the allocator agree) whether it drains first, last or in between;
+ * - with BYPASS_TRACKER_MAX_RETIRED layouts still draining, a change
+ *   waits until one drains, and fails with -EBUSY, changing nothing,
+ *   if none does within BYPASS_TRACKER_RETIRE_WAIT (10 s: that test is
+ *   slow, UNIT_SKIP_SLOW=1 skips it).
+ */
+#include <pthread.h>
+#include <time.h>
+
+#include "unit.h"
+
+static void test_invalid_sizes(void)
+{
+	static const u64 bad[] = { 0, 1, 512, 2048, 4095, 4097, 12 * KiB,
+				   3 * MiB, 2 * GiB, 1ULL << 31, 1ULL << 40,
+				   1ULL << 63, U64_MAX, 1 * GiB + 4 * KiB };
+	struct bypass_tracker bt;
+	struct bypass_write w;
+	u64 mem;
+	unsigned int i;
+
+	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
+	write_begin(&bt, &w, 2048 * 3, 8);
+	mem = bypass_tracker_memory_bytes(&bt);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, bad[i]), -EINVAL);
+		compat_flush_system_wq();
+		EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), 1 * MiB);
+		EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt), mem);
+		EXPECT_EQ(peek_nr_tables(&bt), 1);
+		EXPECT_EQ(peek_slot(&bt, 0, 3), 1);
+	}
+	bypass_tracker_end_write(&w);
+	EXPECT_IDLE(&bt);
+	bypass_tracker_exit(&bt);
+}
+
+static void test_enomem_changes_nothing(void)
+{
+	struct bypass_tracker bt;
+	struct bypass_write w;
+	unsigned long live;
+	u64 mem;
+
+	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
+	write_begin(&bt, &w, 2048 * 3, 8);
+	mem = bypass_tracker_memory_bytes(&bt);
+	live = compat_alloc_live();
+
+	compat_alloc_fail(0, 1);
+	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 4 * KiB), -ENOMEM);
+	compat_flush_system_wq();
+	EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), 1 * MiB);
+	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt), mem);
+	EXPECT_EQ_U(compat_alloc_live(), live);
+	EXPECT_EQ(peek_nr_tables(&bt), 1);
+	EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), 1);
+	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), 1);
+	EXPECT_EQ(peek_slot(&bt, 0, 3), 1);
+	EXPECT_FILL(&bt, 2048 * 3, 8, false);
+	EXPECT(bypass_tracker_enabled(&bt), "enabled changed");
+
+	bypass_tracker_end_write(&w);
+	EXPECT_IDLE(&bt);
+	/* The failure was transient: the next try works. */
+	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 4 * KiB), 0);
+	EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), 4 * KiB);
+	bypass_tracker_exit(&bt);
+}
+
+static void test_same_size_is_noop(void)
+{
+	struct bypass_tracker bt;
+	struct bypass_write w;
+	unsigned long live;
+	u64 mem;
+
+	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
+	write_begin(&bt, &w, 2048 * 3, 8);
+	mem = bypass_tracker_memory_bytes(&bt);
+	live = compat_alloc_live();
+	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 1 * MiB), 0);
+	EXPECT_EQ(peek_nr_tables(&bt), 1);
+	compat_flush_system_wq();
+	EXPECT_EQ(peek_nr_tables(&bt), 1);
+	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt), mem);
+	EXPECT_EQ_U(compat_alloc_live(), live);
+	EXPECT_EQ(peek_slot(&bt, 0, 3), 1);
+	bypass_tracker_end_write(&w);
+	EXPECT_IDLE(&bt);
+	bypass_tracker_exit(&bt);
+}
+
+static void test_every_size(void)
+{
+	struct bypass_tracker bt;
+	unsigned int shift;
+
+	ASSERT(!tracker_init(&bt, 8 * GiB, 1 * MiB), "init");
+	for (shift = 30; shift >= 12; shift--) {
+		u64 v = 1ULL << shift;
+
+		EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, v), 0);
+		EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), v);
+		compat_flush_system_wq();
+		EXPECT_EQ(peek_nr_tables(&bt), 1);
+		EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt),
+			    tracker_bytes(8 * GiB, v));
+	}
+	EXPECT_IDLE(&bt);
+	bypass_tracker_exit(&bt);
+}
+
+static void test_swap_with_writes_in_flight(void)
+{
+	struct bypass_tracker bt;
+	struct bypass_write w_old, w_new;
+	struct peek_table cur, old;
+	unsigned long live;
+
+	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
+	write_begin(&bt, &w_old, 2048 * 3, 8);
+	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 4 * KiB), 0);
+	EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), 4 * KiB);
+	compat_flush_system_wq();
+
+	/* The old layout is kept, with the old write's counts on it. */
+	ASSERT(peek_nr_tables(&bt) == 2, "%u layouts", peek_nr_tables(&bt));
+	peek_table(&bt, 0, &cur);
+	peek_table(&bt, 1, &old);
+	EXPECT_EQ(old.chunk_shift, 11);
+	EXPECT_EQ(old.inflight, 1);
+	EXPECT(old.retired && !cur.retired, "retired: old %d, current %d",
+	       old.retired, cur.retired);
+	EXPECT_EQ(peek_slot(&bt, 1, 3), 1);
+	EXPECT_EQ(cur.inflight, 0);
+	EXPECT_EQ(cur.slot_sum, 0);
+	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt),
+		    tracker_bytes(1 * GiB, 4 * KiB) +
+		    table_bytes(table_slots(1 * GiB, 1 * MiB)));
+
+	/* Reads consult the old layout, in its own chunk geometry. */
+	EXPECT_FILL(&bt, 2048 * 3, 8, false);
+	EXPECT_FILL(&bt, 2048 * 3 + 1024, 8, false);
+	EXPECT_FILL(&bt, 2048 * 4, 8, true);
+
+	/* New writes count on the new layout; inflight counts both. */
+	write_begin(&bt, &w_new, 2048 * 100, 8);
+	peek_table(&bt, 0, &cur);
+	EXPECT_EQ(cur.inflight, 1);
+	EXPECT_EQ(cur.slot_sum, 1);
+	EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), 2);
+	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), 2);
+
+	/* The old write releases on the old layout; the reaper frees it. */
+	live = compat_alloc_live();
+	bypass_tracker_end_write(&w_old);
+	compat_flush_system_wq();
+	EXPECT_EQ(peek_nr_tables(&bt), 1);
+	/* A table is three allocations: header, slots, per-cpu counts. */
+	EXPECT_EQ_U(compat_alloc_live(), live - 3);
+	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt),
+		    tracker_bytes(1 * GiB, 4 * KiB));
+	EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), 1);
+	EXPECT_FILL(&bt, 2048 * 3, 8, true);
+	EXPECT_FILL(&bt, 2048 * 100, 8, false);
+
+	bypass_tracker_end_write(&w_new);
+	EXPECT_IDLE(&bt);
+	bypass_tracker_exit(&bt);
+}
+
+static void drain_order(bool oldest_first)
+{
+	struct bypass_tracker bt;
+	struct bypass_write w1, w2;
+	struct peek_table pt;
+
+	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
+	write_begin(&bt, &w1, 2048 * 1, 8);		/* on A, 1M */
+	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 64 * KiB), 0);
+	write_begin(&bt, &w2, 2048 * 50, 8);		/* on B, 64k */
+	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 4 * KiB), 0);
+	compat_flush_system_wq();
+	ASSERT(peek_nr_tables(&bt) == 3, "%u layouts", peek_nr_tables(&bt));
+
+	bypass_tracker_end_write(oldest_first ? &w1 : &w2);
+	compat_flush_system_wq();
+	EXPECT_EQ(peek_nr_tables(&bt), 2);
+	peek_table(&bt, 1, &pt);
+	EXPECT_EQ(pt.chunk_shift, oldest_first ? 7 : 11);
+	EXPECT_EQ(pt.inflight, 1);
+	/* The remaining write is still seen through the relinked chain. */
+	EXPECT_FILL(&bt, oldest_first ? 2048 * 50 : 2048 * 1, 8, false);
+	EXPECT_FILL(&bt, oldest_first ? 2048 * 1 : 2048 * 50, 8, true);
+	EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), 1);
+
+	bypass_tracker_end_write(oldest_first ? &w2 : &w1);
+	compat_flush_system_wq();
+	EXPECT_EQ(peek_nr_tables(&bt), 1);
+	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt),
+		    tracker_bytes(1 * GiB, 4 * KiB));
+	EXPECT_IDLE(&bt);
+	bypass_tracker_exit(&bt);
+}
+
+static void test_drain_oldest_first(void)
+{
+	drain_order(true);
+}
+
+static void test_drain_middle_first(void)
+{
+	drain_order(false);
+}
+
+static void test_many_switches_reaped(void)
+{
+	struct bypass_tracker bt;
+	unsigned int i;
+
+	ASSERT(!tracker_init(&bt, 100 * GiB, 1 * MiB), "init");
+	for (i = 0; i < 40; i++)
+		EXPECT_EQ(bypass_tracker_set_chunk_size(&bt,
+				4 * KiB << (i % 19)), 0);
+	compat_flush_system_wq();
+	EXPECT_EQ(peek_nr_tables(&bt), 1);
+	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt),
+		    tracker_bytes(100 * GiB, 4 * KiB << (39 % 19)));
+	bypass_tracker_exit(&bt);
+}
+
+/* Four layouts draining, one write holding each; current is 32k. */
+static void fill_retired(struct bypass_tracker *bt, struct bypass_write *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < peek_max_retired(); i++) {
+		write_begin(bt, &w[i], 2048 * 8 * i, 8);
+		EXPECT_EQ(bypass_tracker_set_chunk_size(bt, 4 * KiB << i), 0);
+	}
+	compat_flush_system_wq();
+	EXPECT_EQ(peek_nr_tables(bt), peek_max_retired() + 1);
+}
+
+struct delayed_end {
+	struct bypass_write	*w;
+	unsigned int		ms;
+};
+
+static void *end_later(void *arg)
+{
+	struct delayed_end *d = arg;
+	struct timespec ts = { d->ms / 1000, (d->ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+	bypass_tracker_end_write(d->w);
+	return NULL;
+}
+
+static void test_fifth_layout_waits_for_drain(void)
+{
+	struct bypass_tracker bt;
+	struct bypass_write w[8];
+	struct delayed_end d = { &w[0], 300 };
+	unsigned int i;
+	pthread_t t;
+	u64 t0, ms;
+
+	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
+	fill_retired(&bt, w);
+	ASSERT(!pthread_create(&t, NULL, end_later, &d), "thread");
+	t0 = compat_now_ns();
+	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 64 * KiB), 0);
+	ms = (compat_now_ns() - t0) / 1000000;
+	pthread_join(t, NULL);
+	t_note("layout change waited %llu ms for a layout to drain (drained after 300 ms)",
+	       (unsigned long long)ms);
+	EXPECT(ms >= 250 && ms < 5000, "waited %llu ms", (unsigned long long)ms);
+	EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), 64 * KiB);
+	compat_flush_system_wq();
+	EXPECT(peek_nr_tables(&bt) <= peek_max_retired() + 1,
+	       "%u layouts", peek_nr_tables(&bt));
+
+	for (i = 1; i < peek_max_retired(); i++)
+		bypass_tracker_end_write(&w[i]);
+	compat_flush_system_wq();
+	EXPECT_EQ(peek_nr_tables(&bt), 1);
+	EXPECT_IDLE(&bt);
+	bypass_tracker_exit(&bt);
+}
+
+static void test_same_size_noop_while_draining(void)
+{
+	struct bypass_tracker bt;
+	struct bypass_write w[8];
+	struct delayed_end d = { &w[0], 1000 };
+	unsigned int i;
+	pthread_t t;
+	u64 t0, ms;
+
+	/* Setting the size it already has changes nothing: nothing to wait for. */
+	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
+	fill_retired(&bt, w);
+	ASSERT(!pthread_create(&t, NULL, end_later, &d), "thread");
+	t0 = compat_now_ns();
+	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt,
+				bypass_tracker_chunk_size(&bt)), 0);
+	ms = (compat_now_ns() - t0) / 1000000;
+	pthread_join(t, NULL);
+	EXPECT(ms < 500,
+	       "setting the current chunk size again waited %llu ms for an old layout to drain",
+	       (unsigned long long)ms);
+	for (i = 1; i < peek_max_retired(); i++)
+		bypass_tracker_end_write(&w[i]);
+	compat_flush_system_wq();
+	EXPECT_EQ(peek_nr_tables(&bt), 1);
+	EXPECT_IDLE(&bt);
+	bypass_tracker_exit(&bt);
+}
+
+static void test_fifth_layout_ebusy(void)
+{
+	struct bypass_tracker bt;
+	struct bypass_write w[8];
+	unsigned long live;
+	u64 mem, t0, ms, want_ms;
+	unsigned int i;
+
+	if (t_skip_slow()) {
+		t_skip("UNIT_SKIP_SLOW: waits BYPASS_TRACKER_RETIRE_WAIT (10 s)");
+		return;
+	}
+	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
+	fill_retired(&bt, w);
+	mem = bypass_tracker_memory_bytes(&bt);
+	live = compat_alloc_live();
+
+	t0 = compat_now_ns();
+	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 64 * KiB), -EBUSY);
+	ms = (compat_now_ns() - t0) / 1000000;
+	want_ms = peek_retire_wait() * 1000 / HZ;
+	t_note("-EBUSY after %llu ms (BYPASS_TRACKER_RETIRE_WAIT = %llu ms)",
+	       (unsigned long long)ms, (unsigned long long)want_ms);
+	EXPECT(ms + 50 >= want_ms && ms < want_ms + 2000,
+	       "gave up after %llu ms", (unsigned long long)ms);
+
+	compat_flush_system_wq();
+	EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), 32 * KiB);
+	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt), mem);
+	EXPECT_EQ_U(compat_alloc_live(), live);
+	EXPECT_EQ(peek_nr_tables(&bt), peek_max_retired() + 1);
+	EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), peek_max_retired());
+
+	for (i = 0; i < peek_max_retired(); i++)
+		bypass_tracker_end_write(&w[i]);
+	compat_flush_system_wq();
+	EXPECT_EQ(peek_nr_tables(&bt), 1);
+	EXPECT_IDLE(&bt);
+	bypass_tracker_exit(&bt);
+}
+
+void suite_chunk_size(void)
+{
+	RUN(test_invalid_sizes,
+	    "set_chunk_size: invalid sizes are -EINVAL and change nothing");
+	RUN(test_enomem_changes_nothing,
+	    "set_chunk_size: allocation failure is -ENOMEM and changes nothing");
+	RUN(test_same_size_is_noop, "set_chunk_size: the same size is a no-op");
+	RUN(test_every_size,
+	    "set_chunk_size: every size 1G..4k reads back, one table's memory after reaping");
+	RUN(test_swap_with_writes_in_flight,
+	    "set_chunk_size: with writes in flight, old writes release on the old layout, reads consult it until it drains, the reaper frees it");
+	RUN(test_drain_oldest_first,
+	    "set_chunk_size: 3 layouts, the oldest drains first");
+	RUN(test_drain_middle_first,
+	    "set_chunk_size: 3 layouts, the middle one drains first");
+	RUN(test_many_switches_reaped,
+	    "set_chunk_size: 40 changes with nothing in flight leave one table");
+	RUN(test_fifth_layout_waits_for_drain,
+	    "set_chunk_size: with MAX_RETIRED layouts draining, a change waits for one to drain");
+	RUN(test_same_size_noop_while_draining,
+	    "set_chunk_size: the same size is a no-op even with MAX_RETIRED layouts draining");
+	RUN(test_fifth_layout_ebusy,
+	    "set_chunk_size: -EBUSY after RETIRE_WAIT if no layout drains, nothing changes (10 s)");
+}
