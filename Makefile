@@ -49,7 +49,7 @@ export KVER KDIR KSRC
 
 .PHONY: all modules prepare clean distclean help version \
 	install uninstall dkms-install dkms-uninstall sign \
-	deps sparse checkpatch unit
+	deps sparse checkpatch unit demo
 
 all: modules
 
@@ -63,6 +63,9 @@ help:
 	@echo "  make dkms-install KVER=...   DKMS add/build/install for one kernel"
 	@echo "  make dkms-uninstall KVER=... remove it again; the stock module is back"
 	@echo "  make sign KVER=...           sign build/<release>/bcache.ko with DKMS's MOK key"
+	@echo
+	@echo "Test (needs root; installs what it needs on first use):"
+	@echo "  make demo                    stale read on stock bcache vs ours, in a VM"
 	@echo
 	@echo "Development:"
 	@echo "  make deps                    install the Debian packages builds and tests need"
@@ -106,3 +109,6 @@ checkpatch: deps
 
 unit:
 	@$(MAKE) -s -C tests/unit
+
+demo: deps
+	@tests/demo/run
