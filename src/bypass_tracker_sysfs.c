@@ -222,7 +222,7 @@ static const struct kernel_param_ops chunk_size_param_ops = {
 module_param_cb(bypass_tracker_chunk_size, &chunk_size_param_ops,
 		&bypass_tracker_default_chunk_shift, 0644);
 MODULE_PARM_DESC(bypass_tracker_chunk_size,
-		 "bypass tracker chunk size for backing devices registered from now on: a power of two from 4k to 1G (default 1M)");
+		 "bypass tracker chunk size for backing devices registered from now on: a power of two from 4k to 1G (default 128k)");
 
 MODULE_VERSION(BYPASS_TRACKER_VERSION);
 
