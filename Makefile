@@ -49,7 +49,7 @@ export KVER KDIR KSRC
 
 .PHONY: all modules prepare clean distclean help version \
 	install uninstall dkms-install dkms-uninstall sign \
-	deps sparse checkpatch unit demo
+	deps sparse checkpatch unit check demo
 
 all: modules
 
@@ -66,6 +66,7 @@ help:
 	@echo
 	@echo "Test (needs root; installs what it needs on first use):"
 	@echo "  make demo                    stale read on stock bcache vs ours, in a VM"
+	@echo "  make check                   everything CI runs (KERNELS=... to narrow)"
 	@echo
 	@echo "Development:"
 	@echo "  make deps                    install the Debian packages builds and tests need"
@@ -109,6 +110,9 @@ checkpatch: deps
 
 unit:
 	@$(MAKE) -s -C tests/unit
+
+check: deps
+	@tests/check $(KERNELS)
 
 demo: deps
 	@tests/demo/run
