@@ -45,7 +45,13 @@ $(error dkms.conf has no PACKAGE_VERSION)
 endif
 
 # Passed through the environment, so that no value is ever parsed by a shell.
-export KVER KDIR KSRC
+# KDIR only when the user set it: our default names the headers of *this*
+# KVER, and "make check" runs sub-makes with other KVERs, which must each
+# derive their own (a sub-make takes an environment value over "?=").
+export KVER KSRC
+ifneq ($(origin KDIR),file)
+export KDIR
+endif
 
 .PHONY: all modules prepare clean distclean help version \
 	install uninstall dkms-install dkms-uninstall sign \
