@@ -1,0 +1,691 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# reliability.sh - helpers for the reliability cases (integrity-*, knob-churn*,
+# lifecycle, interchangeability, crash-*).  Source it after /tests/rc:
+#
+#	. /tests/lib/reliability.sh
+#
+# The fio load: three writers on disjoint regions of /dev/bcache0, each block
+# written exactly once, with fio's crc32c verification (a header with the
+# offset and a checksum in every 4 KiB), and a reader that keeps reading the
+# same regions while the writes are in flight:
+#
+#   rand64   random 64 KiB writes      bypass in every mode (>= cutoff)
+#   seq128   sequential 128 KiB writes bypass in every mode
+#   rand4    random 4 KiB writes       cached in writethrough/writeback,
+#                                      bypass in writearound
+#   reader   random 4 KiB reads over rand64+seq128 (+rand4 unless told not
+#            to); 4 KiB is below the cutoff, so a miss fills the cache
+#
+# The regions start out as zeros (null_blk), so a read that returns what was
+# there before the write, the stale data of the bypass race, fails fio's
+# check as a bad header, and so does anything else that is not exactly the
+# block fio wrote there.
+#
+# Variables a case may set (or pass with tests/vm/run --env):
+#   MODULE=stock   run on the stock bcache.ko: the tracker checks are left
+#                  out, and the load is expected to show stale reads (the
+#                  test of the test)
+#   LOAD_MB        size of the fio load in MiB (default 64; 24 on a KASAN
+#                  kernel, where everything runs several times slower)
+#   READ_IOPS      rate of the racing reader (default 600)
+#   LOAD_DELAY_MS  dm-delay on the backing device's writes (default 200)
+
+REL_MODULE=${MODULE:-ours}
+REL_DIR=/tmp/rel
+if [ -z "${LOAD_MB:-}" ] && grep -q ' kasan_' /proc/kallsyms 2>/dev/null; then
+	LOAD_MB=24
+fi
+LOAD_MB=${LOAD_MB:-64}
+READ_IOPS=${READ_IOPS:-600}
+LOAD_DELAY_MS=${LOAD_DELAY_MS:-200}
+# Bytes; the 64k and 128k writers bypass above it, 4 KiB I/O does not.
+REL_CUTOFF=32768
+
+rel_ours() {
+	[ "$REL_MODULE" = ours ]
+}
+
+# Sets NOW_CS to the hundredths of a second since boot, without a fork.
+cs_now() {
+	local up rest
+
+	read up rest < /proc/uptime
+	NOW_CS=$((${up%.*} * 100 + 1${up#*.} - 100))
+}
+
+# Hundredths of a second since boot.
+now_cs() {
+	cs_now
+	echo $NOW_CS
+}
+
+# rel_setup MODE [BACKING_MB] [CACHE_MB]: $REL_MODULE, a cache set and one
+# backing device behind dm-delay (LOAD_DELAY_MS), sequential_cutoff 32k.
+rel_setup() {
+	rm -rf $REL_DIR
+	mkdir -p $REL_DIR
+	load_bcache "$REL_MODULE" || return 1
+	DELAY_MS=$LOAD_DELAY_MS
+	setup_bcache "$@" || return 1
+	echo $REL_CUTOFF > $BBT_SYSFS/sequential_cutoff ||
+		fail "cannot set sequential_cutoff" || return 1
+	log "$REL_MODULE bcache, $1, backing ${2:-512} MiB behind ${DELAY_MS} ms dm-delay, cache ${3:-256} MiB, sequential_cutoff $REL_CUTOFF"
+	return 0
+}
+
+# Region layout in MiB, from LOAD_MB: sets R64_OFF R64_MB S128_OFF S128_MB
+# R4_OFF R4_MB and LOAD_END (all MiB).
+rel_layout() {
+	R64_MB=$((LOAD_MB * 4 / 10))
+	S128_MB=$((LOAD_MB * 4 / 10))
+	R4_MB=$((LOAD_MB - R64_MB - S128_MB))
+	R64_OFF=0
+	S128_OFF=$R64_MB
+	R4_OFF=$((R64_MB + S128_MB))
+	LOAD_END=$((R4_OFF + R4_MB))
+}
+
+# rel_write_jobs FILE [VERIFY_INTERVAL] [REGIONS]: the writers' job file.
+# REGIONS is a list of rand64 seq128 rand4 (default: all three).
+rel_write_jobs() {
+	local file=$1 interval=${2:-4096} regions=${3:-rand64 seq128 rand4} r
+
+	rel_layout
+	cat > "$file" <<-EOF
+	[global]
+	filename=/dev/bcache0
+	direct=1
+	ioengine=libaio
+	verify=crc32c
+	verify_interval=$interval
+	verify_backlog=32
+	continue_on_error=verify
+	verify_state_save=0
+	randrepeat=0
+	EOF
+	for r in $regions; do
+		case $r in
+		rand64)	printf '[rand64]\noffset=%dm\nsize=%dm\nrw=randwrite\nbs=64k\niodepth=16\n' \
+				$R64_OFF $R64_MB ;;
+		seq128)	printf '[seq128]\noffset=%dm\nsize=%dm\nrw=write\nbs=128k\niodepth=8\n' \
+				$S128_OFF $S128_MB ;;
+		rand4)	printf '[rand4]\noffset=%dm\nsize=%dm\nrw=randwrite\nbs=4k\niodepth=32\n' \
+				$R4_OFF $R4_MB ;;
+		esac >> "$file"
+	done
+}
+
+# rel_read_job FILE END_MB: the racing reader, over [0, END_MB), until stopped.
+rel_read_job() {
+	cat > "$1" <<-EOF
+	[reader]
+	filename=/dev/bcache0
+	direct=1
+	ioengine=libaio
+	rw=randread
+	bs=4k
+	iodepth=4
+	rate_iops=$READ_IOPS
+	offset=0
+	size=${2}m
+	time_based
+	runtime=3600
+	EOF
+}
+
+# fio's terse (v3) lines in FILE: sum of field N in KiB.
+fio_sum_kib() {
+	awk -F';' -v f="$2" '/^3;/ { s += $f } END { printf "%d\n", s }' "$1"
+}
+
+# Number of verification failures fio reported in FILE (its stderr): each
+# line is one read that returned something else than fio wrote there.
+fio_verify_errors() {
+	grep -c '^verify:' "$1" 2>/dev/null
+}
+
+# Offsets (bytes) of the failed verifications in FILE, one a line.
+fio_verify_offsets() {
+	sed -n 's/^verify:.* at file [^ ]* offset \([0-9]*\),.*/\1/p' "$1"
+}
+
+# rel_load NAME [VERIFY_INTERVAL] [REGIONS] [READ_END_MB]: runs the writers
+# to completion with the reader racing them, then stops the reader.  Output
+# in $REL_DIR/NAME.{w,r}.{out,err}.  Sets LOAD_SECONDS, WRITTEN_KIB,
+# VERIFIED_KIB (fio's verify_backlog reads), READ_KIB and LOAD_ERRORS.
+rel_load() {
+	local name=$1 interval=${2:-4096} regions=${3:-rand64 seq128 rand4} end=${4:-}
+	local base=$REL_DIR/$1 t0 rpid rc
+
+	rel_write_jobs $base.w.fio "$interval" "$regions"
+	[ -n "$end" ] || end=$LOAD_END
+	rel_read_job $base.r.fio "$end"
+	t0=$(now_cs)
+	(cd $REL_DIR && exec fio $base.r.fio --output-format=terse > $base.r.out 2> $base.r.err) &
+	rpid=$!
+	(cd $REL_DIR && exec fio $base.w.fio --output-format=terse > $base.w.out 2> $base.w.err)
+	rc=$?
+	kill -INT $rpid 2>/dev/null
+	wait $rpid
+	LOAD_SECONDS=$((($(now_cs) - t0) / 100))
+	WRITTEN_KIB=$(fio_sum_kib $base.w.out 47)
+	VERIFIED_KIB=$(fio_sum_kib $base.w.out 6)
+	READ_KIB=$(fio_sum_kib $base.r.out 6)
+	LOAD_ERRORS=$(fio_verify_errors $base.w.err)
+	log "load $name: ${LOAD_SECONDS}s, written $((WRITTEN_KIB / 1024)) MiB, verified during the load $((VERIFIED_KIB / 1024)) MiB, racing reads $((READ_KIB / 1024)) MiB, verify errors $LOAD_ERRORS"
+	if [ $rc -ne 0 ] && [ "$LOAD_ERRORS" -eq 0 ]; then
+		sed 's/^/fio: /' $base.w.err | head -20
+		fail "the fio writers failed (exit $rc) without a verify error"
+		return 1
+	fi
+	grep -v '^3;' $base.r.err | grep -v '^$' | grep -v 'terminating on signal' |
+		sed 's/^/reader: /' | head -5
+	return 0
+}
+
+# rel_readback NAME [VERIFY_INTERVAL] [FROM_MB] [TO_MB]: an independent
+# pass that reads [FROM_MB, TO_MB) back (default: the whole load) and checks
+# fio's header and checksum in every VERIFY_INTERVAL.  Sets READBACK_KIB and
+# READBACK_ERRORS.
+rel_readback() {
+	local name=$1 interval=${2:-4096} from=${3:-0} to=${4:-} base=$REL_DIR/$1
+
+	rel_layout
+	[ -n "$to" ] || to=$LOAD_END
+	cat > $base.v.fio <<-EOF
+	[readback]
+	filename=/dev/bcache0
+	direct=1
+	ioengine=libaio
+	rw=read
+	bs=128k
+	iodepth=8
+	offset=${from}m
+	size=$((to - from))m
+	verify=crc32c
+	verify_interval=$interval
+	continue_on_error=verify
+	verify_state_save=0
+	EOF
+	(cd $REL_DIR && exec fio $base.v.fio --output-format=terse > $base.v.out 2> $base.v.err)
+	READBACK_KIB=$(fio_sum_kib $base.v.out 6)
+	READBACK_ERRORS=$(fio_verify_errors $base.v.err)
+	log "read-back $name: $((READBACK_KIB / 1024)) MiB of $((to - from)) MiB read and checked, verify errors $READBACK_ERRORS"
+	[ "$READBACK_KIB" -eq $(((to - from) * 1024)) ] ||
+		fail "the read-back read $READBACK_KIB KiB, not $(((to - from) * 1024))" || return 1
+	return 0
+}
+
+# Prints the first few verification failures of NAME's load and read-back.
+rel_show_errors() {
+	local f
+
+	for f in $REL_DIR/$1.w.err $REL_DIR/$1.v.err; do
+		[ -s $f ] && grep '^verify:' $f | head -5 | sed 's/^/  /'
+	done
+	return 0
+}
+
+# Waits until no bypass write is tracked; fails after 30 s.
+rel_wait_idle() {
+	rel_ours || return 0
+	wait_for 30 test "$(bt_attr inflight_writes)" -eq 0 ||
+		fail "inflight_writes is still $(bt_attr inflight_writes) 30 s after the load" || return 1
+	return 0
+}
+
+# bcache's own count of bypassed bytes, human readable.  bcache folds its
+# counters into stats_total every 13.6 s (and wraps a period's count above
+# 32 MiB: an upstream quirk of move_stat()), so this waits up to 15 s for
+# a non-zero value.
+rel_bypassed() {
+	wait_for 15 sh -c "! grep -qE '^0(\.0)?[kMGT]?\$' $BBT_SYSFS/stats_total/bypassed"
+	cat $BBT_SYSFS/stats_total/bypassed
+}
+
+# One line with the tracker's counters.
+rel_tracker_line() {
+	local a line=
+
+	rel_ours || { echo "tracker: none (stock module)"; return 0; }
+	for a in enabled chunk_size tracked_writes skipped_fills inflight_writes memory_bytes; do
+		line="$line $a=$(bt_attr $a)"
+	done
+	echo "tracker:$line"
+}
+
+# rel_integrity MODE: the whole integrity scenario in cache mode MODE.
+rel_integrity() {
+	local mode=$1 bypassed tracked skipped errors
+
+	rel_setup "$mode" 256 256 || return 1
+	rel_load integrity || return 1
+	rel_wait_idle || return 1
+	rel_readback integrity || return 1
+	bypassed=$(rel_bypassed)
+	log "bcache: stats_total/bypassed=$bypassed cache_hits=$(cat $BBT_SYSFS/stats_total/cache_hits) cache_misses=$(cat $BBT_SYSFS/stats_total/cache_misses) dirty_data=$(cat $BBT_SYSFS/dirty_data)"
+	rel_tracker_line
+	errors=$((LOAD_ERRORS + READBACK_ERRORS))
+	log "bytes verified: $(((VERIFIED_KIB + READBACK_KIB) * 1024)) ($((VERIFIED_KIB / 1024)) MiB during the load, $((READBACK_KIB / 1024)) MiB read back)"
+	log "verify errors (stale or wrong data): $errors"
+	rel_show_errors integrity
+	[ "$WRITTEN_KIB" -eq $((LOAD_END * 1024)) ] ||
+		fail "fio wrote $WRITTEN_KIB KiB, not $((LOAD_END * 1024))" || return 1
+	echo "$bypassed" | grep -qvE '^0(\.0)?[kMGT]?$' ||
+		fail "bcache bypassed nothing: stats_total/bypassed is $bypassed" || return 1
+	if rel_ours; then
+		tracked=$(bt_attr tracked_writes)
+		skipped=$(bt_attr skipped_fills)
+		[ "$tracked" -gt 0 ] || fail "no bypass write was tracked" || return 1
+		[ "$skipped" -gt 0 ] ||
+			fail "skipped_fills is 0: no read miss raced a bypass write, so the load proved nothing" ||
+			return 1
+	fi
+	[ $errors -eq 0 ] || fail "$errors reads returned stale or wrong data" || return 1
+	return 0
+}
+
+# --- knob churn --------------------------------------------------------------
+
+# Every chunk size there is, up from 4k to 1G and back down to 8k.
+REL_CHUNK_SIZES="4k 8k 16k 32k 64k 128k 256k 512k 1M 2M 4M 8M 16M 32M 64M 128M 256M 512M 1G
+	512M 256M 128M 64M 32M 16M 8M 4M 2M 1M 512k 256k 128k 64k 32k 16k 8k"
+
+# rel_churn KNOB VALUE...: while $REL_DIR/churn.on exists, writes the values
+# to bypass_tracker/KNOB in turn, round and round, one about every 100 ms.
+# Prints a line for every write that fails and, at the end,
+#   CHURN <writes that succeeded> <writes that failed> <slowest, in 1/100 s>
+rel_churn() {
+	local knob=$1 v n=0 bad=0 max=0 t0 dt
+
+	shift
+	while [ -e $REL_DIR/churn.on ]; do
+		for v in "$@"; do
+			[ -e $REL_DIR/churn.on ] || break
+			cs_now
+			t0=$NOW_CS
+			if echo "$v" 2> $REL_DIR/churn.err > $BBT_DIR/$knob; then
+				n=$((n + 1))
+			else
+				bad=$((bad + 1))
+				echo "FAIL: writing $v to $knob: $(cat $REL_DIR/churn.err)"
+			fi
+			cs_now
+			dt=$((NOW_CS - t0))
+			[ $dt -gt $max ] && max=$dt
+			usleep 100000
+		done
+	done
+	echo "CHURN $n $bad $max"
+}
+
+# rel_churn_start KNOB VALUE...: rel_churn in the background; output in
+# $REL_DIR/churn.log.
+rel_churn_start() {
+	: > $REL_DIR/churn.on
+	rel_churn "$@" > $REL_DIR/churn.log 2>&1 &
+	CHURN_PID=$!
+}
+
+# Stops the churn; sets FLIPS, FLIPS_FAILED and FLIP_MAX_CS.
+rel_churn_stop() {
+	local tag
+
+	rm -f $REL_DIR/churn.on
+	wait $CHURN_PID
+	grep '^FAIL' $REL_DIR/churn.log | head -10
+	read tag FLIPS FLIPS_FAILED FLIP_MAX_CS <<-EOF
+	$(grep '^CHURN ' $REL_DIR/churn.log)
+	EOF
+	[ "$tag" = CHURN ] || fail "the knob changer did not report" || return 1
+	return 0
+}
+
+# --- enabled toggles vs. one racing read -------------------------------------
+
+# Polls, without forking, until bcache0 has a write in flight; up to 10 s.
+rel_wait_write_in_flight() {
+	local r w end
+
+	cs_now
+	end=$((NOW_CS + 1000))
+	while [ $NOW_CS -lt $end ]; do
+		read r w < /sys/block/bcache0/inflight
+		[ "$w" -gt 0 ] && return 0
+		usleep 2000
+		cs_now
+	done
+	return 1
+}
+
+# rel_toggle_trial KIND BLOCK: the stale_trial race (see tests/rc), with
+# bypass_tracker/enabled switched while the write is in flight, and always
+# back on before the racing read:
+#   off-on      the write begins with enabled=0 (untracked), enabled=1
+#               before the read: the 'untracked' count must stop the fill
+#   on-off-on   the write begins tracked, enabled goes 0 and back to 1
+#               before the read: the write's own counts must stop the fill
+# Returns 0 (new data), 1 (STALE) or 2 (no race, or the write was not
+# tracked the way KIND needs).
+rel_toggle_trial() {
+	local kind=$1 block=$2 pid t0 t1 in_window want c0 c1 c2 c3
+
+	random_block /tmp/A
+	random_block /tmp/B
+	seed_backing "$block" /tmp/A || { echo "block $block: cannot seed"; return 2; }
+	read_block "$block" /tmp/r0 && cmp -s /tmp/A /tmp/r0 ||
+		{ echo "block $block: setup read did not return A"; return 2; }
+	t0=$(bt_attr tracked_writes)
+	[ $kind = off-on ] && echo 0 > $BBT_DIR/enabled
+	cs_now
+	c0=$NOW_CS
+	dd if=/tmp/B of=/dev/bcache0 bs=4096 seek="$block" count=1 oflag=direct \
+		conv=notrunc,nocreat 2>/dev/null &
+	pid=$!
+	rel_wait_write_in_flight
+	cs_now
+	c1=$NOW_CS
+	usleep 20000	# let the submitter get past bypass_tracker_begin_write()
+	case $kind in
+	off-on)		echo 1 > $BBT_DIR/enabled ;;
+	on-off-on)	echo 0 > $BBT_DIR/enabled; echo 1 > $BBT_DIR/enabled ;;
+	esac
+	usleep $((DELAY_MS * 300))
+	in_window=0
+	cs_now
+	c2=$NOW_CS
+	kill -0 $pid 2>/dev/null && in_window=1
+	read_block "$block" /tmp/r1
+	kill -0 $pid 2>/dev/null || in_window=0
+	cs_now
+	c3=$NOW_CS
+	wait $pid || { echo "block $block: the write failed"; return 2; }
+	t1=$(bt_attr tracked_writes)
+	want=$((t0 + 1))
+	[ $kind = off-on ] && want=$t0
+	[ "$t1" -eq $want ] ||
+		{ echo "block $block: $kind: tracked_writes went $t0 -> $t1, the write did not begin as planned"; return 2; }
+	[ $in_window = 1 ] ||
+		{ echo "block $block: $kind: the read missed the window (write in flight after $(((c1 - c0) * 10)) ms, read $(((c2 - c0) * 10))-$(((c3 - c0) * 10)) ms after the write began)"; return 2; }
+	read_block "$block" /tmp/r2
+	if cmp -s /tmp/B /tmp/r2; then
+		echo "block $block: $kind: new data"
+		return 0
+	fi
+	cmp -s /tmp/A /tmp/r2 && { echo "block $block: $kind: STALE"; return 1; }
+	echo "block $block: $kind: neither old nor new data"
+	return 1
+}
+
+# rel_set_delay MS: changes dm-delay's write delay under the running stack
+# (bcache keeps the device open; the table is swapped while suspended).
+rel_set_delay() {
+	local sectors
+
+	sectors=$(blockdev --getsz "$BACKING_RAW")
+	dmsetup suspend bbt-delay &&
+		dmsetup reload bbt-delay --table "0 $sectors delay $BACKING_RAW 0 0 $BACKING_RAW 0 $1" &&
+		dmsetup resume bbt-delay || fail "cannot change the dm-delay table" || return 1
+	DELAY_MS=$1
+	return 0
+}
+
+# rel_toggle_trials KIND N FIRST_MB: N trials on blocks 2 MiB apart from
+# FIRST_MB on; sets STALE, FRESH, MISSED.
+rel_toggle_trials() {
+	local kind=$1 n=$2 mb=$3 i=0
+
+	STALE=0 FRESH=0 MISSED=0
+	while [ $i -lt "$n" ]; do
+		rel_toggle_trial "$kind" $(((mb + 2 * i) * 256))
+		case $? in
+		0) FRESH=$((FRESH + 1)) ;;
+		1) STALE=$((STALE + 1)) ;;
+		*) MISSED=$((MISSED + 1)) ;;
+		esac
+		i=$((i + 1))
+	done
+	echo "$kind: $n trials: $STALE stale, $FRESH fresh, $MISSED without a race"
+}
+
+# rel_fresh_fills FIRST_MB N: reads N never-read 4 KiB blocks, 1 MiB apart,
+# twice each.  With nothing in flight every one of these misses must fill
+# the cache: if skipped_fills moves, a count (e.g. the untracked-writes
+# count) was left behind.
+rel_fresh_fills() {
+	local mb=$1 n=$2 i=0 s0 s1
+
+	s0=$(bt_attr skipped_fills)
+	while [ $i -lt "$n" ]; do
+		read_block $(((mb + i) * 256)) /tmp/f1
+		read_block $(((mb + i) * 256)) /tmp/f2
+		i=$((i + 1))
+	done
+	s1=$(bt_attr skipped_fills)
+	log "idle read misses: $n, skipped fills $s0 -> $s1"
+	[ "$s1" -eq "$s0" ] ||
+		fail "$((s1 - s0)) of $n read misses on an idle device skipped their fill: a count was left behind" ||
+		return 1
+	return 0
+}
+
+# --- lifecycle -----------------------------------------------------------------
+
+# The cache set's UUID, from the cache device's superblock.
+rel_cset_uuid() {
+	bcache-super-show "$CACHE" | awk '$1 == "cset.uuid" { print $2 }'
+}
+
+# Waits until bcache0's backing device is attached and running.
+rel_wait_attached() {
+	wait_for 30 test -e $BBT_SYSFS/state || fail "/dev/bcache0 did not appear" || return 1
+	wait_for 30 sh -c "grep -qE '^(clean|dirty)\$' $BBT_SYSFS/state" ||
+		fail "bcache0 is '$(cat $BBT_SYSFS/state 2>/dev/null)', not attached" || return 1
+	return 0
+}
+
+# Polls, without forking, until the tracker has a write in flight; up to
+# 10 s.
+rel_wait_tracked_in_flight() {
+	local n end
+
+	cs_now
+	end=$((NOW_CS + 1000))
+	while [ $NOW_CS -lt $end ]; do
+		read n < $BBT_DIR/inflight_writes
+		[ "$n" -gt 0 ] && return 0
+		usleep 5000
+		cs_now
+	done
+	return 1
+}
+
+# rel_bg_writes N: N 256 KiB O_DIRECT writes to bcache0 in the background,
+# at random MiB offsets in the first 64 MiB; writearound makes them bypass
+# writes, dm-delay keeps them in flight.  Their pids go to BG_PIDS.
+rel_bg_writes() {
+	local i=0 mb
+
+	[ -f $REL_DIR/blob ] || head -c 262144 /dev/urandom > $REL_DIR/blob
+	BG_PIDS=
+	while [ $i -lt "$1" ]; do
+		mb=$((RANDOM % 64))
+		dd if=$REL_DIR/blob of=/dev/bcache0 bs=256k seek=$((mb * 4)) count=1 \
+			oflag=direct conv=notrunc,nocreat 2> $REL_DIR/bg.$i.err &
+		BG_PIDS="$BG_PIDS $!"
+		i=$((i + 1))
+	done
+}
+
+# What the background writes are doing, for a failure report.
+rel_bg_show() {
+	local p i=0
+
+	for p in $BG_PIDS; do
+		echo "write $i (pid $p): $(cat $REL_DIR/bg.$i.err 2>/dev/null | tr '\n' ' ')"
+		if [ -d /proc/$p ]; then
+			echo "  state $(awk '{ print $3 }' /proc/$p/stat), wchan $(cat /proc/$p/wchan 2>/dev/null)"
+			sed 's/^/  /' /proc/$p/stack 2>/dev/null | head -12
+		fi
+		i=$((i + 1))
+	done
+	ls -l /dev/bcache* 2>&1
+	cat /sys/block/bcache0/dev 2>&1
+}
+
+# Waits for the background writes; their exit status does not matter (the
+# device may go away under them), only that they end.
+rel_bg_wait() {
+	local p
+
+	for p in $BG_PIDS; do
+		wait $p
+	done
+	BG_PIDS=
+}
+
+# Kernel memory figures in KiB: SUnreclaim, Percpu and MemFree.
+rel_meminfo() {
+	awk '$1 == "SUnreclaim:" { s = $2 } $1 == "Percpu:" { p = $2 }
+	     $1 == "MemFree:" { f = $2 } END { print s, p, f }' /proc/meminfo
+}
+
+# Slab caches as "name bytes" (active objects * object size).
+rel_slabs() {
+	awk 'NR > 2 { print $1, $2 * $4 }' /proc/slabinfo
+}
+
+# --- interchangeability ------------------------------------------------------
+
+# bcache-super-show of cache and backing device, without the fields that
+# differ between two formattings (UUIDs, and the checksums over them).
+rel_supers() {
+	{
+		echo "== cache"
+		bcache-super-show "$CACHE"
+		echo "== backing"
+		bcache-super-show "$BACKING"
+	} 2>&1 | grep -vE '^(sb\.csum|dev\.uuid|cset\.uuid)[[:space:]]'
+}
+
+# Stops bcache0 and then its cache set, leaving the superblocks (and any
+# dirty data) as they are on disk: a clean shutdown.
+rel_unregister_all() {
+	local cset
+
+	cset=$(rel_cset_uuid)
+	echo 1 > $BBT_SYSFS/stop || fail "cannot stop bcache0" || return 1
+	wait_for 30 test ! -e /sys/block/bcache0 || fail "bcache0 did not stop" || return 1
+	echo 1 > /sys/fs/bcache/$cset/stop || fail "cannot stop the cache set" || return 1
+	wait_for 30 test ! -e /sys/fs/bcache/$cset || fail "the cache set did not stop" || return 1
+	return 0
+}
+
+# rel_register DEV: registers DEV with bcache.  A device bcache has just
+# let go of can still be claimed for a moment (its release runs
+# asynchronously after the stop; the kernel log says "device busy", 6.12
+# returns EBUSY and 6.1 EINVAL), so a failure is retried for 10 s.
+rel_register() {
+	local i=0
+
+	while ! echo "$1" 2> /tmp/register.err > /sys/fs/bcache/register; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "cannot register $1: $(cat /tmp/register.err)" || return 1
+		usleep 100000
+	done
+	REGISTER_RETRIES=$((${REGISTER_RETRIES:-0} + i))
+	return 0
+}
+
+# Registers cache and backing device with whatever bcache is loaded.
+rel_register_all() {
+	rel_register "$CACHE" || return 1
+	rel_register "$BACKING" || return 1
+	rel_wait_attached
+}
+
+rel_cache_mode() {
+	sed 's/.*\[\(.*\)\].*/\1/' $BBT_SYSFS/cache_mode
+}
+
+# --- crash consistency (tests/crash-consistency) -------------------------------
+#
+# The disks tests/crash-consistency attaches: vda the cache, vdb the backing
+# device, vdc a small disk through which the host hands the acknowledged
+# writes to the verifying guest.  The test region is CRASH_BLOCKS 4 KiB
+# blocks at the start of bcache0.  Each block holds 64 lines of 64 bytes,
+#   "BBT-REC blk=%08d seq=%08d w=%d ...\n"
+# naming the block itself and the sequence number of the write that put it
+# there, so that every 512-byte sector says on its own which write it came
+# from.
+CRASH_BLOCKS=${CRASH_BLOCKS:-2048}
+CRASH_WRITERS=${CRASH_WRITERS:-4}
+
+# Loads the virtio disk drivers and checks that the three disks are there.
+crash_disks() {
+	modload virtio_pci > /dev/null 2>&1	# built into 6.12
+	modload virtio_blk || return 1
+	wait_for 10 test -b /dev/vdc
+}
+
+# crash_records FIRST N SEQ W: the records of blocks FIRST..FIRST+N-1 written
+# by writer W with sequence number SEQ, on stdout.
+crash_records() {
+	awk -v first="$1" -v n="$2" -v seq="$3" -v w="$4" 'BEGIN {
+		pad = "..............................................................."
+		for (b = first; b < first + n; b++) {
+			l = sprintf("BBT-REC blk=%08d seq=%08d w=%d ", b, seq, w)
+			l = l substr(pad, 1, 63 - length(l))
+			for (i = 0; i < 64; i++)
+				print l
+		}
+	}'
+}
+
+# crash_check EXPECT: reads the records (on stdin) of blocks 0..CRASH_BLOCKS-1
+# and checks them against EXPECT ("blk seq" lines: the last acknowledged
+# write of each block).  Every line must be a well-formed record of its own
+# block, with a sequence number no lower than the block's acknowledged one.
+# Prints a summary line "CHECK blocks=... newer=... bad=..." and one
+# "BAD ..." line for each of the first 20 bad blocks.
+crash_check() {
+	awk -v nblk="$CRASH_BLOCKS" '
+	NR == FNR { if ($1 ~ /^[0-9]+$/) acked[$1] = $2; next }
+	{
+		blk = int((FNR - 1) / 64)
+		if (blk >= nblk)
+			next
+		# Compared as strings: busybox awk reads "00000015" as octal.
+		ok = (length($0) == 63 && substr($0, 1, 12) == "BBT-REC blk=" &&
+		      substr($0, 13, 8) == sprintf("%08d", blk) &&
+		      substr($0, 21, 5) == " seq=" && substr($0, 26, 8) ~ /^[0-9]+$/)
+		if (!ok) {
+			if (!(blk in why))
+				why[blk] = "malformed line " (FNR - 1) % 64 ": " substr($0, 1, 40)
+			next
+		}
+		s = substr($0, 26, 8)
+		sub(/^0+/, "", s)
+		s = s + 0
+		if (!(blk in lo) || s < lo[blk]) lo[blk] = s
+		if (!(blk in hi) || s > hi[blk]) hi[blk] = s
+	}
+	END {
+		bad = 0; newer = 0; written = 0
+		for (b = 0; b < nblk; b++) {
+			a = (b in acked) ? acked[b] : 0
+			if (a > 0) written++
+			if (!(b in why) && !(b in lo))
+				why[b] = "missing"
+			if (!(b in why) && lo[b] < a)
+				why[b] = "holds seq " lo[b] ", older than its acknowledged seq " a
+			if (b in why) {
+				if (++bad <= 20) print "BAD blk=" b ": " why[b]
+				continue
+			}
+			if (hi[b] > a) newer++
+		}
+		printf "CHECK blocks=%d acknowledged=%d newer_than_ack=%d bad=%d\n", nblk, written, newer, bad
+	}' "$1" -
+}
