@@ -55,7 +55,7 @@ endif
 
 .PHONY: all modules prepare clean distclean help version \
 	install uninstall dkms-install dkms-uninstall sign \
-	deps sparse checkpatch unit check demo
+	deps sparse checkpatch unit check demo check-debug
 
 all: modules
 
@@ -79,6 +79,7 @@ help:
 	@echo "  make sparse                  sparse and W=1 on our code, for KERNELS"
 	@echo "  make checkpatch              checkpatch.pl --strict on our code and patches"
 	@echo "  make unit                    userspace unit tests of the tracker (ASan/UBSan, TSan)"
+	@echo "  make check-debug             guest cases on a KASAN/lockdep/kmemleak kernel (builds it once)"
 	@echo
 	@echo "Variables: KVER KDIR KSRC BCACHE_DEBUG=y|n KERNELS"
 
@@ -113,6 +114,9 @@ sparse: deps
 
 checkpatch: deps
 	@scripts/static-checks checkpatch
+
+check-debug: deps
+	@tests/check-debug
 
 unit:
 	@$(MAKE) -s -C tests/unit
