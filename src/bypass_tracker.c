@@ -368,14 +368,6 @@ void bypass_tracker_exit(struct bypass_tracker *bt)
 	bt->stats = NULL;
 }
 
-/* Makes @w hold nothing; every request starts like this. */
-void bypass_tracker_write_init(struct bypass_write *w)
-{
-	w->tracker = NULL;
-	w->table = NULL;
-	w->untracked = false;
-}
-
 /*
  * Records which device and range a cached-device write covers, so that the
  * write can be tracked later from a path that only has the data_insert_op.

@@ -60,7 +60,18 @@ struct bypass_write {
 int bypass_tracker_init(struct bypass_tracker *bt, sector_t dev_sectors);
 void bypass_tracker_exit(struct bypass_tracker *bt);
 
-void bypass_tracker_write_init(struct bypass_write *w);
+/*
+ * Makes @w hold nothing; search_alloc() starts every request like this.
+ * Inline, so that a request that is not a cached-device write (a read hit
+ * above all) runs none of the tracker's code.
+ */
+static inline void bypass_tracker_write_init(struct bypass_write *w)
+{
+	w->tracker = NULL;
+	w->table = NULL;
+	w->untracked = false;
+}
+
 void bypass_tracker_write_prepare(struct bypass_tracker *bt,
 				  struct bypass_write *w,
 				  sector_t sector, unsigned int nr_sectors);
