@@ -126,3 +126,7 @@ check: deps
 
 demo: deps
 	@tests/demo/run
+
+.PHONY: bench
+bench: deps
+	@tests/bench/run $(KERNELS)

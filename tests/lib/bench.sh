@@ -1,0 +1,313 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench.sh - helpers for the benchmark cases in tests/bench/cases (run by
+# "make bench", tests/bench/run).  Source it after /tests/rc:
+#
+#	. /tests/lib/bench.sh
+#
+# Every benchmark compares three variants in the same boot, in interleaved
+# rounds:
+#
+#   stock   the kernel's own bcache.ko
+#   on      our bcache.ko, bypass_tracker/enabled=1 (the default)
+#   off     our bcache.ko, bypass_tracker/enabled=0
+#
+# Each round runs each variant once, in an order that rotates from round to
+# round, so that neither a drift of the host nor the position in a round
+# favours one variant.  Before each run the bcache devices are stopped, the
+# module of the variant is loaded afresh and the devices are registered
+# again.  Both the cache and the backing device are brd RAM disks (one brd
+# with two disks of BENCH_MB MiB each), so that only the CPU cost of the
+# request path is measured; brd keeps its contents across the module swap.
+#
+# Results go to the console between markers, for tests/bench/run to pick up:
+#
+#   BBT-FIO-BEGIN <workload> <round> <variant>
+#   ...fio JSON (or, for discards, our own JSON)...
+#   BBT-FIO-END <workload> <round> <variant> <md5 of the JSON>
+#   BBT-BENCH-INFO <workload> <round> <variant> key=value...
+#   BBT-BENCH-ROUNDS <workload> <rounds> <stock spread in %>
+#   BBT-KPROBE <workload> <what> <event>=<hits>...
+#
+# Variables (tests/vm/run --env):
+#   BENCH_SECONDS     fio runtime per run, after a 2 s ramp (default 10)
+#   BENCH_ROUNDS      rounds at least (default 5)
+#   BENCH_MAX_ROUNDS  rounds at most (default 7): while the stock runs of a
+#                     workload differ by more than BENCH_SPREAD percent
+#                     ((max - min) / median of their IOPS), another round
+#                     is added, up to this many
+#   BENCH_SPREAD      percent (default 1)
+#   BENCH_MB          size of each brd disk, MiB (default 1024)
+#   BENCH_DISCARDS    timed whole-device discards per run (default 5)
+#   BENCH_WARMUP      seconds of a warm-up run before the rounds, not
+#                     counted (default 3; 0: none)
+#   BENCH_CPUS        guest CPUs online during the rounds (default 2, all
+#                     that tests/vm/run gives; 1 takes the second offline)
+
+BENCH_SECONDS=${BENCH_SECONDS:-10}
+BENCH_ROUNDS=${BENCH_ROUNDS:-5}
+BENCH_MAX_ROUNDS=${BENCH_MAX_ROUNDS:-7}
+BENCH_SPREAD=${BENCH_SPREAD:-1}
+BENCH_MB=${BENCH_MB:-1024}
+BENCH_DISCARDS=${BENCH_DISCARDS:-5}
+BENCH_WARMUP=${BENCH_WARMUP:-3}
+BENCH_CPUS=${BENCH_CPUS:-2}
+BENCH_RAMP=2
+BENCH_TMP=/tmp/bench
+TRACING=/sys/kernel/tracing
+
+[ "$BENCH_MAX_ROUNDS" -ge "$BENCH_ROUNDS" ] || BENCH_MAX_ROUNDS=$BENCH_ROUNDS
+
+# --- devices ---------------------------------------------------------------------
+
+# Two brd disks of BENCH_MB MiB: /dev/ram0 the cache, /dev/ram1 the backing
+# device.  brd stays loaded for the whole case (teardown_all unloads it).
+# Both are written once in full, so that brd has allocated all its pages
+# before anything is timed: the first run would otherwise pay for them.
+bench_brd() {
+	local d
+
+	if [ ! -b /dev/ram1 ]; then
+		modload brd rd_nr=2 rd_size=$((BENCH_MB * 1024)) max_part=0 || return 1
+		[ -b /dev/ram1 ] || fail "brd made no /dev/ram1" || return 1
+		for d in /dev/ram0 /dev/ram1; do
+			dd if=/dev/zero of=$d bs=1M count="$BENCH_MB" oflag=direct 2> /dev/null ||
+				fail "cannot fill $d" || return 1
+		done
+	fi
+	CACHE=/dev/ram0
+	BACKING=/dev/ram1
+	BACKING_RAW=/dev/ram1
+}
+
+# Stops the bcache devices and cache sets, keeping brd and the module.
+bench_stop() {
+	local f
+
+	for f in /sys/block/bcache*/bcache/stop; do
+		[ -e "$f" ] && echo 1 > "$f"
+	done
+	wait_for 30 sh -c '! ls -d /sys/block/bcache* > /dev/null 2>&1' ||
+		fail "bcache devices did not stop" || return 1
+	for f in /sys/fs/bcache/*/unregister; do
+		[ -e "$f" ] && echo 1 > "$f"
+	done
+	wait_for 30 sh -c '! ls -d /sys/fs/bcache/*-* > /dev/null 2>&1' ||
+		fail "cache sets did not stop" || return 1
+	return 0
+}
+
+# bench_module VARIANT: stops everything and loads the variant's bcache.ko.
+bench_module() {
+	bench_stop || return 1
+	case "$1" in
+	stock)	load_bcache stock ;;
+	*)	load_bcache ours ;;
+	esac
+}
+
+# bench_register VARIANT MODE fresh|keep: registers cache and backing device.
+# "fresh" formats both first (a new cache set: the cache is cold; the data
+# on the backing device stays); "keep" registers what is there (a warm cache
+# stays warm).  Then sets the cache mode and, for ours, enabled.
+bench_register() {
+	local variant=$1 mode=$2 how=$3
+
+	if [ "$how" = fresh ]; then
+		# make-bcache (bcache-tools 1.0.8) refuses a device on which
+		# blkid finds any superblock, bcache's own included, even with
+		# --wipe-bcache; no wipefs in the guest.  The backing device's
+		# data starts at 8 KiB and stays.
+		dd if=/dev/zero of="$CACHE" bs=1M count=1 oflag=direct 2> /dev/null &&
+			dd if=/dev/zero of="$BACKING" bs=4k count=2 oflag=direct 2> /dev/null ||
+			fail "cannot wipe the superblocks" || return 1
+		make-bcache --wipe-bcache --bucket 64k -C "$CACHE" -B "$BACKING" \
+			> /tmp/make-bcache.log 2>&1 ||
+			{ cat /tmp/make-bcache.log; fail "make-bcache failed"; return 1; }
+	fi
+	echo "$CACHE" > /sys/fs/bcache/register || fail "cannot register $CACHE" || return 1
+	echo "$BACKING" > /sys/fs/bcache/register || fail "cannot register $BACKING" || return 1
+	wait_for 20 test -b /dev/bcache0 || fail "/dev/bcache0 did not appear" || return 1
+	wait_for 20 grep -qv "no cache" $BBT_SYSFS/state || fail "backing device not attached" || return 1
+	echo "$mode" > $BBT_SYSFS/cache_mode || fail "cannot set cache_mode $mode" || return 1
+	# No bypass for congestion: under TCG the cache device's latency often
+	# passes bcache's thresholds (2 ms reads, 20 ms writes), and reads and
+	# writes would bypass the cache at random.  The workloads choose what
+	# bypasses: the cache mode and sequential_cutoff.
+	echo 0 > $BBT_SYSFS/cache/congested_read_threshold_us &&
+		echo 0 > $BBT_SYSFS/cache/congested_write_threshold_us ||
+		fail "cannot turn off the congestion bypass" || return 1
+	case "$variant" in
+	on)	echo 1 > $BBT_DIR/enabled || return 1 ;;
+	off)	echo 0 > $BBT_DIR/enabled || return 1 ;;
+	esac
+	BENCH_DEV_MB=$(($(blockdev --getsz /dev/bcache0) / 2048))
+	return 0
+}
+
+# --- kprobes -----------------------------------------------------------------------
+
+bench_tracefs() {
+	[ -f $TRACING/kprobe_events ] ||
+		mount -t tracefs nodev $TRACING 2>/dev/null ||
+		mount -t tracefs nodev /sys/kernel/debug/tracing 2>/dev/null
+	[ -f $TRACING/kprobe_events ] || TRACING=/sys/kernel/debug/tracing
+	[ -f $TRACING/kprobe_events ] || fail "no tracefs with kprobe_events" || return 1
+}
+
+# bench_kprobes FUNCTION...: a kprobe event bbt_<function> on each of the
+# bcache module's FUNCTIONs, enabled, with the ring buffer off: only the hit
+# counts in kprobe_profile are wanted.  The probes go away with
+# bench_kprobes_off, before the module is unloaded.
+bench_kprobes() {
+	local f
+
+	bench_tracefs || return 1
+	bench_kprobes_off
+	echo 0 > $TRACING/tracing_on
+	for f in "$@"; do
+		echo "p:bbt_$f bcache:$f" >> $TRACING/kprobe_events ||
+			fail "cannot add a kprobe on bcache:$f" || return 1
+		echo 1 > $TRACING/events/kprobes/bbt_$f/enable || return 1
+	done
+}
+
+# Prints "event=hits ..." of our kprobe events.
+bench_kprobe_counts() {
+	awk '$1 ~ /^bbt_/ { printf "%s%s=%s", sep, substr($1, 5), $2; sep = " " }
+	     END { print "" }' $TRACING/kprobe_profile
+}
+
+bench_kprobes_off() {
+	[ -f $TRACING/kprobe_events ] || return 0
+	[ -d $TRACING/events/kprobes ] && echo 0 > $TRACING/events/kprobes/enable
+	: > $TRACING/kprobe_events
+}
+
+# --- measuring ---------------------------------------------------------------------
+
+# bench_fio WORKLOAD ROUND VARIANT FIO_ARGS...: one fio run on /dev/bcache0,
+# JSON to $BENCH_TMP/WORKLOAD-ROUND-VARIANT.json.
+bench_fio() {
+	local wl=$1 round=$2 variant=$3
+
+	shift 3
+	fio --filename=/dev/bcache0 --direct=1 --ioengine=libaio \
+		--time_based --runtime="$BENCH_SECONDS" --ramp_time=$BENCH_RAMP \
+		--randrepeat=0 --group_reporting \
+		--output-format=json --output="$BENCH_TMP/$wl-$round-$variant.json" \
+		"$@" > /dev/null || fail "fio failed: $*" || return 1
+}
+
+# Total IOPS (all directions) of a fio JSON file, with group_reporting.
+bench_json_iops() {
+	awk '/^ *"iops" : / { sub(/,$/, "", $3); s += $3 } END { printf "%.1f\n", s }' "$1"
+}
+
+# The monotonic clock in ns, from /proc/timer_list (busybox date has no %N).
+bench_now_ns() {
+	awk '/^now at / { print $3; exit }' /proc/timer_list
+}
+
+# bench_emit WORKLOAD ROUND VARIANT: prints the run's JSON between markers
+# and keeps its IOPS for the spread of the stock runs.
+bench_emit() {
+	local wl=$1 round=$2 variant=$3 f=$BENCH_TMP/$1-$2-$3.json iops
+
+	if [ "$round" = warmup ]; then
+		log "$wl: warm-up run ($variant): $(bench_json_iops "$f") IOPS, not counted"
+		return 0
+	fi
+
+	echo "BBT-FIO-BEGIN $wl $round $variant"
+	cat "$f"
+	echo "BBT-FIO-END $wl $round $variant $(md5sum < "$f" | cut -d' ' -f1)"
+	iops=$(bench_json_iops "$f")
+	echo "$iops" >> "$BENCH_TMP/$wl.$variant"
+	log "$wl round $round $variant: $iops IOPS"
+}
+
+# bench_info WORKLOAD ROUND VARIANT: the tracker's counters after a run.
+bench_info() {
+	local line="BBT-BENCH-INFO $1 $2 $3"
+
+	[ -d "$BBT_DIR" ] && line="$line tracked_writes=$(bt_attr tracked_writes) skipped_fills=$(bt_attr skipped_fills) inflight_writes=$(bt_attr inflight_writes) chunk_size=$(bt_attr chunk_size)"
+	echo "$line $BENCH_INFO_EXTRA"
+}
+
+# Spread of a file of numbers, one a line: (max - min) / median, in percent.
+bench_spread() {
+	sort -n "$1" | awk '{ v[NR] = $1 }
+		END {
+			if (NR < 2) { print "0.00"; exit }
+			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.2f\n", (m > 0) ? 100 * (v[NR] - v[1]) / m : 0
+		}'
+}
+
+# Variant order of round N: rotated by one each round.
+bench_order() {
+	case $(($1 % 3)) in
+	1) echo stock on off ;;
+	2) echo on off stock ;;
+	0) echo off stock on ;;
+	esac
+}
+
+# bench_rounds WORKLOAD: for each round and variant, calls
+# WORKLOAD_prepare VARIANT (module and devices) and
+# WORKLOAD_measure VARIANT ROUND (the timed part, which calls bench_emit).
+# Adds rounds past BENCH_ROUNDS while the stock runs spread more than
+# BENCH_SPREAD percent, up to BENCH_MAX_ROUNDS.
+bench_rounds() {
+	local wl=$1 fn round=0 v spread
+
+	fn=$(echo "$wl" | tr - _)
+	mkdir -p $BENCH_TMP
+	rm -f $BENCH_TMP/"$wl".*
+	bench_cpus "$BENCH_CPUS" || return 1
+	log "$wl: ${BENCH_SECONDS}s runs, ${BENCH_ROUNDS} to ${BENCH_MAX_ROUNDS} rounds, brd ${BENCH_MB} MiB, $(grep -c ^processor /proc/cpuinfo) CPUs, $(cat /sys/devices/system/cpu/online) online"
+	# One short run first, not counted: the first run of a boot or of a
+	# case pays for whatever the kernel sets up on first use.
+	if [ "$BENCH_WARMUP" -gt 0 ]; then
+		v=$(bench_order 1 | cut -d' ' -f1)
+		BENCH_INFO_EXTRA=
+		"${fn}_prepare" "$v" || return 1
+		BENCH_SECONDS=$BENCH_WARMUP "${fn}_measure" "$v" warmup || return 1
+	fi
+	while :; do
+		round=$((round + 1))
+		for v in $(bench_order $round); do
+			BENCH_INFO_EXTRA=
+			log "$wl round $round $v: start at $(cut -d' ' -f1 /proc/uptime) s"
+			"${fn}_prepare" "$v" || return 1
+			"${fn}_measure" "$v" "$round" || return 1
+			bench_info "$wl" "$round" "$v"
+		done
+		[ $round -ge "$BENCH_ROUNDS" ] || continue
+		spread=$(bench_spread $BENCH_TMP/"$wl".stock)
+		awk "BEGIN { exit !($spread <= $BENCH_SPREAD) }" && break
+		if [ $round -ge "$BENCH_MAX_ROUNDS" ]; then
+			log "$wl: the stock runs still spread ${spread}% after $round rounds (the most allowed)"
+			break
+		fi
+		log "$wl: the stock runs spread ${spread}% > ${BENCH_SPREAD}%: one more round"
+	done
+	echo "BBT-BENCH-ROUNDS $wl $round $spread"
+	bench_cpus all
+}
+
+# bench_cpus N|all: CPUs 0..N-1 online, the others offline.
+bench_cpus() {
+	local c n
+
+	for c in /sys/devices/system/cpu/cpu[0-9]*; do
+		[ -f $c/online ] || continue
+		n=${c##*/cpu}
+		if [ "$1" = all ] || [ "$n" -lt "$1" ]; then
+			[ "$(cat $c/online)" = 1 ] || echo 1 > $c/online || return 1
+		else
+			[ "$(cat $c/online)" = 0 ] || echo 0 > $c/online || return 1
+		fi
+	done
+}
