@@ -55,7 +55,7 @@ endif
 
 .PHONY: all modules prepare clean distclean help version \
 	install uninstall dkms-install dkms-uninstall sign \
-	deps sparse checkpatch unit check demo check-debug
+	deps sparse checkpatch unit check demo check-debug bench
 
 all: modules
 
@@ -80,6 +80,7 @@ help:
 	@echo "  make checkpatch              checkpatch.pl --strict on our code and patches"
 	@echo "  make unit                    userspace unit tests of the tracker (ASan/UBSan, TSan)"
 	@echo "  make check-debug             guest cases on a KASAN/lockdep/kmemleak kernel (builds it once)"
+	@echo "  make bench                   stock vs ours in the guest; writes docs/benchmarks.{md,png}"
 	@echo
 	@echo "Variables: KVER KDIR KSRC BCACHE_DEBUG=y|n KERNELS"
 
@@ -127,6 +128,5 @@ check: deps
 demo: deps
 	@tests/demo/run
 
-.PHONY: bench
 bench: deps
 	@tests/bench/run $(KERNELS)
