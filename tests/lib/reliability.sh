@@ -86,24 +86,28 @@ rel_layout() {
 	LOAD_END=$((R4_OFF + R4_MB))
 }
 
+# rel_fio_head SECTION: the start of a job file's section on bcache0.
+rel_fio_head() {
+	printf '[%s]\nfilename=/dev/bcache0\ndirect=1\nioengine=libaio\n' "$1"
+}
+
+# rel_fio_verify INTERVAL: fio checks header and crc32c every INTERVAL
+# bytes, goes on after a failed check (each is counted), keeps no state.
+rel_fio_verify() {
+	printf 'verify=crc32c\nverify_interval=%s\ncontinue_on_error=verify\nverify_state_save=0\n' "$1"
+}
+
 # rel_write_jobs FILE [VERIFY_INTERVAL] [REGIONS]: the writers' job file.
 # REGIONS is a list of rand64 seq128 rand4 (default: all three).
 rel_write_jobs() {
 	local file=$1 interval=${2:-4096} regions=${3:-rand64 seq128 rand4} r
 
 	rel_layout
-	cat > "$file" <<-EOF
-	[global]
-	filename=/dev/bcache0
-	direct=1
-	ioengine=libaio
-	verify=crc32c
-	verify_interval=$interval
-	verify_backlog=32
-	continue_on_error=verify
-	verify_state_save=0
-	randrepeat=0
-	EOF
+	{
+		rel_fio_head global
+		rel_fio_verify "$interval"
+		printf 'verify_backlog=32\nrandrepeat=0\n'
+	} > "$file"
 	for r in $regions; do
 		case $r in
 		rand64)	printf '[rand64]\noffset=%dm\nsize=%dm\nrw=randwrite\nbs=64k\niodepth=16\n' \
@@ -118,11 +122,8 @@ rel_write_jobs() {
 
 # rel_read_job FILE END_MB: the racing reader, over [0, END_MB), until stopped.
 rel_read_job() {
-	cat > "$1" <<-EOF
-	[reader]
-	filename=/dev/bcache0
-	direct=1
-	ioengine=libaio
+	rel_fio_head reader > "$1"
+	cat >> "$1" <<-EOF
 	rw=randread
 	bs=4k
 	iodepth=4
@@ -193,21 +194,11 @@ rel_readback() {
 
 	rel_layout
 	[ -n "$to" ] || to=$LOAD_END
-	cat > $base.v.fio <<-EOF
-	[readback]
-	filename=/dev/bcache0
-	direct=1
-	ioengine=libaio
-	rw=read
-	bs=128k
-	iodepth=8
-	offset=${from}m
-	size=$((to - from))m
-	verify=crc32c
-	verify_interval=$interval
-	continue_on_error=verify
-	verify_state_save=0
-	EOF
+	{
+		rel_fio_head readback
+		printf 'rw=read\nbs=128k\niodepth=8\noffset=%sm\nsize=%sm\n' "$from" $((to - from))
+		rel_fio_verify "$interval"
+	} > $base.v.fio
 	(cd $REL_DIR && exec fio $base.v.fio --output-format=terse > $base.v.out 2> $base.v.err)
 	READBACK_KIB=$(fio_sum_kib $base.v.out 6)
 	READBACK_ERRORS=$(fio_verify_errors $base.v.err)
@@ -344,19 +335,26 @@ rel_churn_stop() {
 
 # --- enabled toggles vs. one racing read -------------------------------------
 
-# Polls, without forking, until bcache0 has a write in flight; up to 10 s.
-rel_wait_write_in_flight() {
-	local r w end
+# rel_poll_in_flight FILE FIELD USEC: polls, without forking, every USEC
+# microseconds until field FIELD (1 or 2) of FILE is above 0; up to 10 s.
+rel_poll_in_flight() {
+	local a b end
 
 	cs_now
 	end=$((NOW_CS + 1000))
 	while [ $NOW_CS -lt $end ]; do
-		read r w < /sys/block/bcache0/inflight
-		[ "$w" -gt 0 ] && return 0
-		usleep 2000
+		read a b < "$1"
+		[ "$2" = 1 ] || a=$b
+		[ "$a" -gt 0 ] && return 0
+		usleep "$3"
 		cs_now
 	done
 	return 1
+}
+
+# Until bcache0 has a write in flight (the block layer's count).
+rel_wait_write_in_flight() {
+	rel_poll_in_flight /sys/block/bcache0/inflight 2 2000
 }
 
 # rel_toggle_trial KIND BLOCK: the stale_trial race (see tests/rc), with
@@ -485,20 +483,9 @@ rel_wait_attached() {
 	return 0
 }
 
-# Polls, without forking, until the tracker has a write in flight; up to
-# 10 s.
+# Until the tracker has a write in flight.
 rel_wait_tracked_in_flight() {
-	local n end
-
-	cs_now
-	end=$((NOW_CS + 1000))
-	while [ $NOW_CS -lt $end ]; do
-		read n < $BBT_DIR/inflight_writes
-		[ "$n" -gt 0 ] && return 0
-		usleep 5000
-		cs_now
-	done
-	return 1
+	rel_poll_in_flight $BBT_DIR/inflight_writes 1 5000
 }
 
 # rel_bg_writes N: N 256 KiB O_DIRECT writes to bcache0 in the background,
