@@ -48,27 +48,38 @@
 /*
  * A table never has more slots than this: 64 KiB of counters per device,
  * allocated on their own so that the allocation is exactly that size.
- * Devices with more chunks share slots (see bypass_table_slot()).
+ * Devices with more chunks share slots (see bypass_slots_add()).
  */
 #define BYPASS_TABLE_MAX_SLOTS		16384U
 
 /*
- * A write spanning more chunks than this is counted once, as "wide", which
- * makes every read miss on the device skip its fill until the write is done.
- * This bounds the work per request whatever the write size (a discard of the
- * whole device is one bio of up to 4 GiB).  Reads wider than this are
- * treated as busy when anything at all is in flight.
+ * A write spanning more chunks than this is counted on the coarse level
+ * instead (see struct bypass_table), so that the work per request stays
+ * bounded whatever the write size.
  */
 #define BYPASS_TABLE_MAX_SPAN		16U
 
+/*
+ * Coarse chunks are 256 fine chunks, and never smaller than 32 MiB: a bio
+ * carries at most 4 GiB (bi_size is 32 bits), so any write spans at most
+ * 129 coarse chunks.  A write that would span more coarse slots than this
+ * (or more than the level has) is counted as "wide", which only a device
+ * of hundreds of TiB with a 4 GiB discard can reach.
+ */
+#define BYPASS_COARSE_FACTOR_SHIFT	8
+#define BYPASS_COARSE_MIN_SHIFT		(25 - SECTOR_SHIFT)
+#define BYPASS_TABLE_MAX_COARSE_SPAN	160U
+
+/*
+ * A read miss inserts at most BIO_MAX_VECS pages (1 MiB); at the smallest
+ * chunk size that is 256 chunks.  Reads are checked chunk by chunk up to
+ * this many; beyond it (a caller other than cached_dev_cache_miss()), a
+ * read is busy if anything at all is in flight.
+ */
+#define BYPASS_TABLE_MAX_READ_SPAN	256U
+
 /* Layouts still draining after chunk_size changes, beyond the current one. */
 #define BYPASS_TRACKER_MAX_RETIRED	4
-
-/* How long a chunk_size store waits for an old layout to drain. */
-#define BYPASS_TRACKER_RETIRE_WAIT	(10 * HZ)
-
-/* How often the reaper looks again at a layout that is still draining. */
-#define BYPASS_TRACKER_REAP_INTERVAL	(HZ / 50)
 
 struct bypass_stats {
 	u64	tracked_writes;
@@ -87,22 +98,42 @@ struct bypass_table_pcpu {
 	unsigned long	ended;
 };
 
+/* What a tracked write counted on; see bypass_table_take(). */
+enum {
+	BYPASS_LEVEL_FINE,
+	BYPASS_LEVEL_COARSE,
+	BYPASS_LEVEL_WIDE,
+};
+
 /*
  * One layout of counters.  A write counts on the table that is current when
  * it begins and releases on that same table, whatever the chunk size is by
  * then.  Reads look at the current table and at every older one that has not
  * been freed yet.
+ *
+ * Two levels: a write of up to BYPASS_TABLE_MAX_SPAN chunks counts on the
+ * fine slots, one per chunk it touches; a wider one counts on the coarse
+ * slots, one per coarse chunk.  A read looks at both, but at the coarse
+ * slots only while some write counts there, so a read among small writes
+ * pays for one more load from a line it already reads.
  */
 struct bypass_table {
-	/* Writes too wide to count chunk by chunk. */
+	/* Read by every read miss: kept together on the first line. */
+	atomic_t			coarse_writes;
 	atomic_t			wide;
 	unsigned int			chunk_shift;	/* log2(chunk sectors) */
+	unsigned int			coarse_shift;
 	u32				slot_mask;	/* nr of slots - 1 */
+	u32				coarse_mask;
+	atomic_t			*slots;
+	atomic_t			*coarse;
+	/* Set once no write can begin on it; its writes then kick the reaper. */
 	bool				retired;
+	/* bt->retire_seq when it was retired; see bypass_tracker_reap(). */
+	unsigned long			retire_seq;
 	struct bypass_table __rcu	*older;
 	struct bypass_table		*next_free;	/* reaper's list */
 	struct bypass_table_pcpu __percpu *pcpu;
-	atomic_t			*slots;
 	size_t				bytes;		/* all of the above */
 };
 
@@ -114,54 +145,78 @@ struct bypass_table {
  */
 unsigned int bypass_tracker_default_chunk_shift = 17 - SECTOR_SHIFT;
 
-static inline u32 bypass_table_slot(const struct bypass_table *t, u64 chunk)
+/*
+ * Slots are indexed by chunk number modulo the number of slots.  On a device
+ * with no more chunks than slots this is exact; beyond that, chunks a whole
+ * table apart share a slot.  Sharing can only make a read skip a fill it
+ * could have done, never let a stale fill through.
+ */
+static void bypass_slots_add(atomic_t *slots, u32 mask, u64 first, u32 n,
+			     int v)
 {
-	/*
-	 * Slots are indexed by chunk number modulo the table size.  On a
-	 * device with no more chunks than slots this is exact; beyond that,
-	 * chunks a whole table apart share a slot.  Sharing can only make a
-	 * read skip a fill it could have done, never let a stale fill through.
-	 */
-	return chunk & t->slot_mask;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		atomic_add(v, &slots[(first + i) & mask]);
 }
 
-/* Number of chunks @t spreads over before it gives up and goes wide. */
-static inline u64 bypass_table_max_span(const struct bypass_table *t)
+/* Is any slot of chunks @first..@last non-zero?  @last - @first < mask. */
+static bool bypass_slots_busy(atomic_t *slots, u32 mask, u64 first, u64 last)
 {
-	return min_t(u64, BYPASS_TABLE_MAX_SPAN, (u64)t->slot_mask + 1);
+	u64 chunk;
+
+	for (chunk = first; chunk <= last; chunk++)
+		if (atomic_read(&slots[chunk & mask]))
+			return true;
+	return false;
 }
 
 static void bypass_table_free(struct bypass_table *t)
 {
 	free_percpu(t->pcpu);
+	kvfree(t->coarse);
 	kvfree(t->slots);
 	kfree(t);
+}
+
+/* Slots for a level of @chunks chunks: a power of two, at most MAX_SLOTS. */
+static u32 bypass_table_nr_slots(u64 chunks)
+{
+	return chunks >= BYPASS_TABLE_MAX_SLOTS ? BYPASS_TABLE_MAX_SLOTS :
+		roundup_pow_of_two((u32)max_t(u64, chunks, 1));
 }
 
 static struct bypass_table *bypass_table_alloc(sector_t dev_sectors,
 					       unsigned int chunk_shift)
 {
+	unsigned int coarse_shift = max_t(unsigned int,
+					  chunk_shift + BYPASS_COARSE_FACTOR_SHIFT,
+					BYPASS_COARSE_MIN_SHIFT);
+	u32 slots = bypass_table_nr_slots(DIV_ROUND_UP_ULL(dev_sectors,
+							   1ULL << chunk_shift));
+	u32 coarse = bypass_table_nr_slots(DIV_ROUND_UP_ULL(dev_sectors,
+							    1ULL << coarse_shift));
 	struct bypass_table *t;
-	u64 chunks = max_t(u64, 1, DIV_ROUND_UP_ULL(dev_sectors,
-						    1ULL << chunk_shift));
-	u32 slots = chunks >= BYPASS_TABLE_MAX_SLOTS ?
-		BYPASS_TABLE_MAX_SLOTS : roundup_pow_of_two((u32)chunks);
 
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return NULL;
 	t->slots = kvcalloc(slots, sizeof(*t->slots), GFP_KERNEL);
+	t->coarse = kvcalloc(coarse, sizeof(*t->coarse), GFP_KERNEL);
 	t->pcpu = alloc_percpu(struct bypass_table_pcpu);
-	if (!t->slots || !t->pcpu) {
+	if (!t->slots || !t->coarse || !t->pcpu) {
 		bypass_table_free(t);
 		return NULL;
 	}
 
 	t->chunk_shift = chunk_shift;
+	t->coarse_shift = coarse_shift;
 	t->slot_mask = slots - 1;
+	t->coarse_mask = coarse - 1;
 	/* What the allocators hand out, not what was asked for. */
 	t->bytes = kmalloc_size_roundup(sizeof(*t)) +
 		kmalloc_size_roundup(slots * sizeof(*t->slots)) +
+		kmalloc_size_roundup(coarse * sizeof(*t->coarse)) +
 		num_possible_cpus() * sizeof(struct bypass_table_pcpu);
 	return t;
 }
@@ -182,54 +237,81 @@ static unsigned long bypass_table_inflight(struct bypass_table *t)
 
 static void bypass_table_take(struct bypass_table *t, struct bypass_write *w)
 {
+	sector_t end = w->sector + w->nr_sectors - 1;
 	u64 first = w->sector >> t->chunk_shift;
-	u64 last = (w->sector + w->nr_sectors - 1) >> t->chunk_shift;
-	u32 i;
+	u64 last = end >> t->chunk_shift;
 
 	this_cpu_inc(t->pcpu->begun);
 
-	if (last - first >= bypass_table_max_span(t)) {
-		atomic_inc(&t->wide);
-		w->nr_slots = 0;
-	} else {
-		w->first_slot = bypass_table_slot(t, first);
+	if (last - first < min(BYPASS_TABLE_MAX_SPAN, t->slot_mask + 1)) {
+		w->level = BYPASS_LEVEL_FINE;
+		w->first_chunk = first;
 		w->nr_slots = last - first + 1;
-		for (i = 0; i < w->nr_slots; i++)
-			atomic_inc(&t->slots[(w->first_slot + i) & t->slot_mask]);
+		bypass_slots_add(t->slots, t->slot_mask, first, w->nr_slots, 1);
+	} else {
+		first = w->sector >> t->coarse_shift;
+		last = end >> t->coarse_shift;
+		if (last - first < min(BYPASS_TABLE_MAX_COARSE_SPAN,
+				       t->coarse_mask + 1)) {
+			w->level = BYPASS_LEVEL_COARSE;
+			w->first_chunk = first;
+			w->nr_slots = last - first + 1;
+			bypass_slots_add(t->coarse, t->coarse_mask, first,
+					 w->nr_slots, 1);
+			atomic_inc(&t->coarse_writes);
+		} else {
+			w->level = BYPASS_LEVEL_WIDE;
+			atomic_inc(&t->wide);
+		}
 	}
 	w->table = t;
 }
 
+/* Gives back exactly what bypass_table_take() recorded in @w. */
 static void bypass_table_put(struct bypass_table *t,
 			     const struct bypass_write *w)
 {
-	u32 i;
-
-	if (!w->nr_slots)
+	switch (w->level) {
+	case BYPASS_LEVEL_FINE:
+		bypass_slots_add(t->slots, t->slot_mask, w->first_chunk,
+				 w->nr_slots, -1);
+		break;
+	case BYPASS_LEVEL_COARSE:
+		atomic_dec(&t->coarse_writes);
+		bypass_slots_add(t->coarse, t->coarse_mask, w->first_chunk,
+				 w->nr_slots, -1);
+		break;
+	default:
 		atomic_dec(&t->wide);
-	for (i = 0; i < w->nr_slots; i++)
-		atomic_dec(&t->slots[(w->first_slot + i) & t->slot_mask]);
+		break;
+	}
 	this_cpu_inc(t->pcpu->ended);
 }
 
 static bool bypass_table_busy(struct bypass_table *t, sector_t sector,
 			      unsigned int nr_sectors)
 {
-	u64 first, last, chunk;
+	sector_t end = sector + max(nr_sectors, 1U) - 1;
+	u64 first, last;
 
 	if (atomic_read(&t->wide))
 		return true;
 
-	first = sector >> t->chunk_shift;
-	last = (sector + max(nr_sectors, 1U) - 1) >> t->chunk_shift;
-	/* Too wide to look at each chunk: busy if anything is in flight. */
-	if (last - first >= bypass_table_max_span(t))
-		return bypass_table_inflight(t) != 0;
-
-	for (chunk = first; chunk <= last; chunk++)
-		if (atomic_read(&t->slots[bypass_table_slot(t, chunk)]))
+	if (atomic_read(&t->coarse_writes)) {
+		first = sector >> t->coarse_shift;
+		last = end >> t->coarse_shift;
+		/* A range as wide as the level covers every slot. */
+		last = min(last, first + t->coarse_mask);
+		if (bypass_slots_busy(t->coarse, t->coarse_mask, first, last))
 			return true;
-	return false;
+	}
+
+	first = sector >> t->chunk_shift;
+	last = end >> t->chunk_shift;
+	if (last - first >= BYPASS_TABLE_MAX_READ_SPAN)
+		return bypass_table_inflight(t) != 0;
+	last = min(last, first + t->slot_mask);
+	return bypass_slots_busy(t->slots, t->slot_mask, first, last);
 }
 
 static struct bypass_table *bypass_tracker_current(struct bypass_tracker *bt)
@@ -250,41 +332,43 @@ static unsigned int bypass_tracker_nr_retired(struct bypass_tracker *bt)
 	return n;
 }
 
-/* Is there room for one more layout that is draining? */
-static bool bypass_tracker_may_retire(struct bypass_tracker *bt)
+/* Is any write on any table, or counted in ->untracked, still in flight? */
+static bool bypass_tracker_busy(struct bypass_tracker *bt)
 {
-	return bypass_tracker_nr_retired(bt) < BYPASS_TRACKER_MAX_RETIRED;
+	return atomic_read(&bt->untracked) ||
+		bypass_tracker_inflight_writes(bt);
 }
 
 /*
  * Frees the tables that are no longer current and have drained.  Runs from
- * a work item, queued when a layout is replaced, and again every
- * BYPASS_TRACKER_REAP_INTERVAL while one is still draining: polling keeps
- * the end of a write free of any check for retired tables.
+ * a work item, queued when a layout is replaced and by the end of every
+ * write on a retired table, so it runs once per event, never on a timer,
+ * however long a write stays stuck.
  */
 static void bypass_tracker_reap(struct work_struct *work)
 {
-	struct bypass_tracker *bt = container_of(to_delayed_work(work),
-						 struct bypass_tracker,
+	struct bypass_tracker *bt = container_of(work, struct bypass_tracker,
 						 reap_work);
 	struct bypass_table __rcu **link;
 	struct bypass_table *t, *older, *drained = NULL;
-	bool draining = false;
-
-	mutex_lock(&bt->lock);
-
 	/*
-	 * A writer that found a table current may not have counted its
-	 * begin yet.  After a grace period every such writer has, so a
-	 * retired table that reads empty now stays empty.
+	 * A writer that found a table current may not have counted its begin
+	 * yet.  Tables retired up to @seq were replaced before this load (the
+	 * store is a release after the publish), so after a grace period
+	 * every writer that found one of them current has counted, and such a
+	 * table that reads empty now stays empty.  Tables retired later get a
+	 * pass of their own: retiring one queues this work again.  No lock is
+	 * held across the grace period.
 	 */
+	unsigned long seq = smp_load_acquire(&bt->retire_seq);
+
 	synchronize_rcu();
 
+	mutex_lock(&bt->lock);
 	link = &bypass_tracker_current(bt)->older;
 	while ((t = rcu_dereference_protected(*link,
 					      lockdep_is_held(&bt->lock)))) {
-		if (bypass_table_inflight(t)) {
-			draining = true;
+		if (t->retire_seq > seq || bypass_table_inflight(t)) {
 			link = &t->older;
 			continue;
 		}
@@ -295,7 +379,6 @@ static void bypass_tracker_reap(struct work_struct *work)
 		t->next_free = drained;
 		drained = t;
 	}
-
 	mutex_unlock(&bt->lock);
 
 	if (drained) {
@@ -306,11 +389,22 @@ static void bypass_tracker_reap(struct work_struct *work)
 			drained = t->next_free;
 			bypass_table_free(t);
 		}
-		wake_up_all(&bt->reaped);
 	}
-	if (draining)
-		queue_delayed_work(system_wq, &bt->reap_work,
-				   BYPASS_TRACKER_REAP_INTERVAL);
+	/* bypass_tracker_exit() waits for the current table to drain too. */
+	if (READ_ONCE(bt->dying))
+		wake_up_all(&bt->idle);
+}
+
+/* From the end of a write on a retired table, in any context. */
+static void bypass_tracker_kick(struct bypass_tracker *bt)
+{
+	/*
+	 * The caller's end counts must be visible to the pass this queues or
+	 * to one already queued that has not read them yet; queue_work()
+	 * promises that only when it returns true.
+	 */
+	smp_mb();
+	queue_work(system_wq, &bt->reap_work);
 }
 
 int bypass_tracker_init(struct bypass_tracker *bt, sector_t dev_sectors)
@@ -330,18 +424,25 @@ int bypass_tracker_init(struct bypass_tracker *bt, sector_t dev_sectors)
 	}
 
 	bt->enabled = true;
+	bt->dying = false;
 	atomic_set(&bt->untracked, 0);
+	bt->retire_seq = 0;
 	bt->dev_sectors = dev_sectors;
 	mutex_init(&bt->lock);
-	INIT_DELAYED_WORK(&bt->reap_work, bypass_tracker_reap);
-	init_waitqueue_head(&bt->reaped);
+	INIT_WORK(&bt->reap_work, bypass_tracker_reap);
+	init_waitqueue_head(&bt->idle);
 	RCU_INIT_POINTER(bt->table, t);
 	return 0;
 }
 
 /*
- * Called once no I/O can reach the device any more.  Safe on a tracker whose
- * init never ran or failed: struct cached_dev is zeroed when allocated.
+ * Called when the device goes away, in process context, once no new bio can
+ * reach it.  Bypass writes still in flight (a device stopped from an I/O
+ * error path, say) end on this tracker's memory, so wait for them before
+ * freeing it: the current table is retired, so that each of its writes
+ * kicks the reaper as it ends, and the reaper, like the last untracked
+ * write, wakes us.  Safe on a tracker whose init never ran or failed:
+ * struct cached_dev is zeroed when allocated.
  */
 void bypass_tracker_exit(struct bypass_tracker *bt)
 {
@@ -350,19 +451,28 @@ void bypass_tracker_exit(struct bypass_tracker *bt)
 	if (!rcu_access_pointer(bt->table))
 		return;
 
-	cancel_delayed_work_sync(&bt->reap_work);
+	mutex_lock(&bt->lock);
+	t = bypass_tracker_current(bt);
+	WRITE_ONCE(bt->dying, true);
+	WRITE_ONCE(t->retired, true);
+	mutex_unlock(&bt->lock);
+	/* Pairs with the barriers in bypass_tracker_kick() and end_write. */
+	smp_mb();
+	queue_work(system_wq, &bt->reap_work);
+	wait_event(bt->idle, !bypass_tracker_busy(bt));
+	/*
+	 * The last write may have dropped its count and not yet left its
+	 * read-side section, where it still reads the table, kicks the
+	 * reaper or wakes us.
+	 */
+	synchronize_rcu();
+	cancel_work_sync(&bt->reap_work);
 
 	for (t = rcu_dereference_protected(bt->table, true); t; t = older) {
 		older = rcu_dereference_protected(t->older, true);
-		WARN_ONCE(bypass_table_inflight(t),
-			  "bcache: bypass tracker freed with %lu writes in flight\n",
-			  bypass_table_inflight(t));
 		bypass_table_free(t);
 	}
 	RCU_INIT_POINTER(bt->table, NULL);
-	WARN_ONCE(atomic_read(&bt->untracked),
-		  "bcache: bypass tracker freed with %d untracked writes in flight\n",
-		  atomic_read(&bt->untracked));
 
 	free_percpu(bt->stats);
 	bt->stats = NULL;
@@ -422,9 +532,27 @@ void bypass_tracker_begin_write(struct bypass_write *w)
 	 */
 }
 
+static void bypass_tracker_put_untracked(struct bypass_tracker *bt)
+{
+	/*
+	 * Fully ordered: the decrement comes before the read of ->dying.  In
+	 * an RCU read-side section, so that bypass_tracker_exit(), which may
+	 * see the count drop before we wake it, waits for us to be done.
+	 */
+	rcu_read_lock();
+	if (atomic_dec_and_test(&bt->untracked) && READ_ONCE(bt->dying))
+		wake_up_all(&bt->idle);
+	rcu_read_unlock();
+}
+
 /*
  * Ends tracking.  Called after both the backing write and the invalidation
  * have completed, possibly from interrupt context.
+ *
+ * No barrier orders the backing write's completion before the counts drop:
+ * a read that sees them drop reads the backing device afterwards, and the
+ * device returns the new data to any read issued after the write completed.
+ * Nothing in memory is handed over.
  */
 void bypass_tracker_end_write(struct bypass_write *w)
 {
@@ -432,10 +560,8 @@ void bypass_tracker_end_write(struct bypass_write *w)
 	struct bypass_table *t = w->table;
 
 	if (w->untracked) {
-		/* Backing write completion before the count drops, as below */
-		smp_mb__before_atomic();
-		atomic_dec(&bt->untracked);
 		w->untracked = false;
+		bypass_tracker_put_untracked(bt);
 		return;
 	}
 	if (!t)
@@ -443,17 +569,39 @@ void bypass_tracker_end_write(struct bypass_write *w)
 
 	/*
 	 * The RCU read lock keeps @t alive until we are done with it, even if
-	 * this put lets the reaper free it.
+	 * this put lets the reaper free it.  Reading ->retired in the same
+	 * read-side section is what makes the kick reliable: a reaper pass
+	 * whose grace period began before this section either waits for it
+	 * and then sees the put, or this section sees ->retired set.
 	 */
 	rcu_read_lock();
-	/*
-	 * The backing write has completed; a read that sees these counts
-	 * drop must also see its data, so order the completion first.
-	 */
-	smp_mb__before_atomic();
 	bypass_table_put(t, w);
+	if (unlikely(READ_ONCE(t->retired)))
+		bypass_tracker_kick(bt);
 	rcu_read_unlock();
 	w->table = NULL;
+}
+
+/*
+ * A write that goes straight to the backing device because the device has
+ * no cache attached (cached_dev_get() failed) is counted in ->untracked from
+ * before the caller tries cached_dev_get() again until the write completes.
+ * A cache set attached in between would otherwise let a read miss fill the
+ * range with the old data.  The barrier pairs with the one in
+ * cached_dev_get() on the reading side: either the caller's second
+ * cached_dev_get() sees the attach, or the read that got its reference
+ * from the attach sees this count.
+ */
+void bypass_tracker_begin_detached(struct bypass_tracker *bt)
+{
+	atomic_inc(&bt->untracked);
+	/* The count before the caller's second look at dc->count. */
+	smp_mb__after_atomic();
+}
+
+void bypass_tracker_end_detached(struct bypass_tracker *bt)
+{
+	bypass_tracker_put_untracked(bt);
 }
 
 /**
@@ -463,8 +611,9 @@ void bypass_tracker_end_write(struct bypass_write *w)
  * @nr_sectors: length of the range the miss would insert
  *
  * Returns false, and counts a skipped fill, if a tracked bypass write overlaps
- * the range, or if untracked bypass writes are still in flight.  The caller
- * must have made its placeholder key first (see cached_dev_cache_miss()).
+ * the range, or if untracked or detached writes are still in flight.  The
+ * caller must hold the lock of the btree leaf where it found the miss (see
+ * cached_dev_cache_miss()).
  */
 bool bypass_tracker_may_fill(struct bypass_tracker *bt, sector_t sector,
 			     unsigned int nr_sectors)
@@ -542,31 +691,6 @@ int bypass_tracker_parse_chunk_size(const char *buf, size_t len, u64 *bytes)
 	return 0;
 }
 
-/*
- * Waits until a new layout may be added, then returns with bt->lock held.
- * Retired layouts are few because each one costs every read miss a look.
- */
-static int bypass_tracker_lock_for_new_layout(struct bypass_tracker *bt)
-{
-	long left = BYPASS_TRACKER_RETIRE_WAIT;
-
-	for (;;) {
-		if (mutex_lock_interruptible(&bt->lock))
-			return -EINTR;
-		if (bypass_tracker_may_retire(bt))
-			return 0;
-		mutex_unlock(&bt->lock);
-
-		left = wait_event_interruptible_timeout(bt->reaped,
-							bypass_tracker_may_retire(bt),
-							left);
-		if (left < 0)
-			return -EINTR;
-		if (!left)
-			return -EBUSY;
-	}
-}
-
 /**
  * bypass_tracker_set_chunk_size - switch to a new chunk size
  * @bt: the tracker
@@ -574,23 +698,24 @@ static int bypass_tracker_lock_for_new_layout(struct bypass_tracker *bt)
  *
  * Safe with I/O in flight: writes already counted release on the layout
  * they counted on, and reads keep looking at that layout until it has
- * drained.  Process context only.
+ * drained.  Process context only.  Never waits for I/O: a store from sysfs
+ * holds the file active, and device stop waits for that.
  *
  * Return: 0; -EINVAL for a size out of range, -ENOMEM if the new table
- * cannot be allocated, -EBUSY if old layouts did not drain in time, or
- * -EINTR.  On error nothing changes.
+ * cannot be allocated, -EBUSY if BYPASS_TRACKER_MAX_RETIRED old layouts are
+ * still draining (each costs every read miss a look), or -EINTR.  On error
+ * nothing changes.
  */
 int bypass_tracker_set_chunk_size(struct bypass_tracker *bt, u64 bytes)
 {
 	struct bypass_table *new, *cur;
 	unsigned int shift;
-	int ret;
 
 	if (!bypass_tracker_chunk_size_valid(bytes))
 		return -EINVAL;
 	shift = ilog2(bytes) - SECTOR_SHIFT;
 
-	/* Nothing to do, and nothing to wait for or allocate. */
+	/* Nothing to do, and nothing to allocate. */
 	if (bypass_tracker_chunk_size(bt) == bytes)
 		return 0;
 
@@ -599,26 +724,47 @@ int bypass_tracker_set_chunk_size(struct bypass_tracker *bt, u64 bytes)
 	if (!new)
 		return -ENOMEM;
 
-	ret = bypass_tracker_lock_for_new_layout(bt);
-	if (ret) {
+	if (mutex_lock_interruptible(&bt->lock)) {
 		bypass_table_free(new);
-		return ret;
+		return -EINTR;
 	}
-
-	/* Someone else may have set this size while we waited. */
 	cur = bypass_tracker_current(bt);
+	/* Someone else may have set this size meanwhile. */
 	if (cur->chunk_shift == shift) {
 		mutex_unlock(&bt->lock);
 		bypass_table_free(new);
 		return 0;
 	}
+	if (bypass_tracker_nr_retired(bt) >= BYPASS_TRACKER_MAX_RETIRED) {
+		/*
+		 * Old layouts that drained may just not have been reaped
+		 * yet: let the reaper run, which waits for a grace period,
+		 * never for I/O.
+		 */
+		mutex_unlock(&bt->lock);
+		flush_work(&bt->reap_work);
+		if (mutex_lock_interruptible(&bt->lock)) {
+			bypass_table_free(new);
+			return -EINTR;
+		}
+		cur = bypass_tracker_current(bt);
+		if (cur->chunk_shift == shift ||
+		    bypass_tracker_nr_retired(bt) >= BYPASS_TRACKER_MAX_RETIRED) {
+			mutex_unlock(&bt->lock);
+			bypass_table_free(new);
+			return cur->chunk_shift == shift ? 0 : -EBUSY;
+		}
+	}
 
 	RCU_INIT_POINTER(new->older, cur);
+	cur->retire_seq = bt->retire_seq + 1;
 	WRITE_ONCE(cur->retired, true);
 	rcu_assign_pointer(bt->table, new);
+	/* After the publish: see bypass_tracker_reap(). */
+	smp_store_release(&bt->retire_seq, cur->retire_seq);
 	mutex_unlock(&bt->lock);
 
-	mod_delayed_work(system_wq, &bt->reap_work, 0);
+	queue_work(system_wq, &bt->reap_work);
 	return 0;
 }
 
@@ -647,6 +793,7 @@ bool bypass_tracker_enabled(struct bypass_tracker *bt)
 	return READ_ONCE(bt->enabled);
 }
 
+/* Writes the tables count; untracked ones are not "tracked right now". */
 u64 bypass_tracker_inflight_writes(struct bypass_tracker *bt)
 {
 	struct bypass_table *t;

@@ -28,15 +28,22 @@ struct bypass_tracker {
 	/* The layout new writes count on; older layouts hang off it. */
 	struct bypass_table __rcu	*table;
 	bool				enabled;
-	/* Bypass writes begun while disabled that are still in flight. */
+	/* bypass_tracker_exit() is waiting for the writes in flight. */
+	bool				dying;
+	/*
+	 * Writes no table counts that a read miss must still respect: bypass
+	 * writes begun while disabled, and writes sent to the backing device
+	 * while no cache was attached.
+	 */
 	atomic_t			untracked;
 	struct bypass_stats __percpu	*stats;
 	sector_t			dev_sectors;
 
 	/* Serialises layout changes and the freeing of drained layouts. */
 	struct mutex			lock;
-	struct delayed_work		reap_work;
-	wait_queue_head_t		reaped;
+	unsigned long			retire_seq;
+	struct work_struct		reap_work;
+	wait_queue_head_t		idle;
 
 	struct kobject			kobj;
 	struct kobject			*sysfs_parent;
@@ -51,9 +58,10 @@ struct bypass_write {
 	struct bypass_tracker	*tracker;	/* NULL: not a cached-device write */
 	struct bypass_table	*table;		/* counts held on this table */
 	sector_t		sector;
+	u64			first_chunk;	/* at the level it counted on */
 	unsigned int		nr_sectors;
-	u32			first_slot;
-	u32			nr_slots;	/* 0: counted as a wide write */
+	u8			nr_slots;
+	u8			level;		/* fine, coarse or wide */
 	bool			untracked;	/* counted in tracker->untracked */
 };
 
@@ -77,6 +85,9 @@ void bypass_tracker_write_prepare(struct bypass_tracker *bt,
 				  sector_t sector, unsigned int nr_sectors);
 void bypass_tracker_begin_write(struct bypass_write *w);
 void bypass_tracker_end_write(struct bypass_write *w);
+
+void bypass_tracker_begin_detached(struct bypass_tracker *bt);
+void bypass_tracker_end_detached(struct bypass_tracker *bt);
 
 bool bypass_tracker_may_fill(struct bypass_tracker *bt, sector_t sector,
 			     unsigned int nr_sectors);

@@ -16,6 +16,10 @@ struct peek_table {
 	u32		nr_slots;
 	int		inflight;
 	int		wide;
+	int		coarse_writes;	/* writes counted on the coarse level */
+	unsigned int	coarse_shift;
+	u32		nr_coarse_slots;
+	s64		coarse_sum;
 	bool		retired;
 	size_t		bytes;
 	s64		slot_sum;
@@ -42,6 +46,6 @@ size_t peek_stats_bytes(void);
 u32 peek_max_slots(void);
 u32 peek_max_span(void);
 unsigned int peek_max_retired(void);
-long peek_retire_wait(void);
+u32 peek_max_coarse_span(void);
 
 #endif

@@ -197,17 +197,30 @@ u32 table_slots(u64 dev_bytes, u64 chunk_bytes)
 	return slots;
 }
 
-/* What a table holds: its header, its slots and its per-CPU counts. */
-u64 table_bytes(u32 nr_slots)
+/*
+ * Coarse chunks: 256 chunks, at least 32 MiB (BYPASS_COARSE_* in the
+ * tracker, restated here so that a change there shows up as a failure).
+ */
+u64 coarse_chunk_bytes(u64 chunk_bytes)
 {
+	return chunk_bytes * 256 > 32 * MiB ? chunk_bytes * 256 : 32 * MiB;
+}
+
+/* What a table holds: its header, both levels' slots, per-CPU counts. */
+u64 table_bytes(u64 dev_bytes, u64 chunk_bytes)
+{
+	u32 fine = table_slots(dev_bytes, chunk_bytes);
+	u32 coarse = table_slots(dev_bytes, coarse_chunk_bytes(chunk_bytes));
+
 	return kmalloc_size_roundup(peek_table_header_bytes()) +
-		kmalloc_size_roundup((size_t)nr_slots * peek_slot_bytes()) +
+		kmalloc_size_roundup((size_t)fine * peek_slot_bytes()) +
+		kmalloc_size_roundup((size_t)coarse * peek_slot_bytes()) +
 		(u64)COMPAT_NR_CPUS * peek_table_pcpu_bytes();
 }
 
 u64 tracker_bytes(u64 dev_bytes, u64 chunk_bytes)
 {
-	return table_bytes(table_slots(dev_bytes, chunk_bytes)) +
+	return table_bytes(dev_bytes, chunk_bytes) +
 		(u64)COMPAT_NR_CPUS * peek_stats_bytes();
 }
 

@@ -12,12 +12,12 @@
  *   across layouts, and the reaper frees a drained layout (memory_bytes
  *   and the allocator agree) whether it drains first, last or in between;
  * - with BYPASS_TRACKER_MAX_RETIRED layouts still draining, a change
- *   waits until one drains, and fails with -EBUSY, changing nothing,
- *   if none does within BYPASS_TRACKER_RETIRE_WAIT (10 s: that test is
- *   slow, UNIT_SKIP_SLOW=1 skips it).
+ *   fails at once with -EBUSY, changing nothing; the end of the last
+ *   write on a retired layout frees it, with no timer.
  */
 #include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -149,7 +149,7 @@ static void test_swap_with_writes_in_flight(void)
 	EXPECT_EQ(cur.slot_sum, 0);
 	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt),
 		    tracker_bytes(1 * GiB, 4 * KiB) +
-		    table_bytes(table_slots(1 * GiB, 1 * MiB)));
+		    table_bytes(1 * GiB, 1 * MiB));
 
 	/* Reads consult the old layout, in its own chunk geometry. */
 	EXPECT_FILL(&bt, 2048 * 3, 8, false);
@@ -169,8 +169,8 @@ static void test_swap_with_writes_in_flight(void)
 	bypass_tracker_end_write(&w_old);
 	compat_flush_system_wq();
 	EXPECT_EQ(peek_nr_tables(&bt), 1);
-	/* A table is three allocations: header, slots, per-cpu counts. */
-	EXPECT_EQ_U(compat_alloc_live(), live - 3);
+	/* A table is four allocations: header, two levels, per-cpu counts. */
+	EXPECT_EQ_U(compat_alloc_live(), live - 4);
 	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt),
 		    tracker_bytes(1 * GiB, 4 * KiB));
 	EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), 1);
@@ -270,29 +270,33 @@ static void *end_later(void *arg)
 	return NULL;
 }
 
-static void test_fifth_layout_waits_for_drain(void)
+/*
+ * The end of the last write on a retired layout is what frees it: the
+ * reaper is kicked by that end, not by a timer, and a change then succeeds.
+ */
+static void test_end_kicks_reaper(void)
 {
 	struct bypass_tracker bt;
 	struct bypass_write w[8];
-	struct delayed_end d = { &w[0], 300 };
 	unsigned int i;
-	pthread_t t;
 	u64 t0, ms;
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	fill_retired(&bt, w);
-	ASSERT(!pthread_create(&t, NULL, end_later, &d), "thread");
+	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 64 * KiB), -EBUSY);
+
+	bypass_tracker_end_write(&w[0]);
+	/* No flush: the reaper must run because the end queued it. */
 	t0 = compat_now_ns();
-	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 64 * KiB), 0);
+	while (peek_nr_tables(&bt) > peek_max_retired() &&
+	       compat_now_ns() - t0 < 5000000000ULL)
+		usleep(1000);
 	ms = (compat_now_ns() - t0) / 1000000;
-	pthread_join(t, NULL);
-	t_note("layout change waited %llu ms for a layout to drain (drained after 300 ms)",
+	t_note("the drained layout was freed %llu ms after its last write ended",
 	       (unsigned long long)ms);
-	EXPECT(ms >= 250 && ms < 5000, "waited %llu ms", (unsigned long long)ms);
+	EXPECT_EQ(peek_nr_tables(&bt), peek_max_retired());
+	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 64 * KiB), 0);
 	EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), 64 * KiB);
-	compat_flush_system_wq();
-	EXPECT(peek_nr_tables(&bt) <= peek_max_retired() + 1,
-	       "%u layouts", peek_nr_tables(&bt));
 
 	for (i = 1; i < peek_max_retired(); i++)
 		bypass_tracker_end_write(&w[i]);
@@ -331,18 +335,15 @@ static void test_same_size_noop_while_draining(void)
 	bypass_tracker_exit(&bt);
 }
 
+/* A store never waits for I/O: device stop waits for the store. */
 static void test_fifth_layout_ebusy(void)
 {
 	struct bypass_tracker bt;
 	struct bypass_write w[8];
 	unsigned long live;
-	u64 mem, t0, ms, want_ms;
+	u64 mem, t0, ms;
 	unsigned int i;
 
-	if (t_skip_slow()) {
-		t_skip("UNIT_SKIP_SLOW: waits BYPASS_TRACKER_RETIRE_WAIT (10 s)");
-		return;
-	}
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	fill_retired(&bt, w);
 	mem = bypass_tracker_memory_bytes(&bt);
@@ -351,11 +352,7 @@ static void test_fifth_layout_ebusy(void)
 	t0 = compat_now_ns();
 	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 64 * KiB), -EBUSY);
 	ms = (compat_now_ns() - t0) / 1000000;
-	want_ms = peek_retire_wait() * 1000 / HZ;
-	t_note("-EBUSY after %llu ms (BYPASS_TRACKER_RETIRE_WAIT = %llu ms)",
-	       (unsigned long long)ms, (unsigned long long)want_ms);
-	EXPECT(ms + 50 >= want_ms && ms < want_ms + 2000,
-	       "gave up after %llu ms", (unsigned long long)ms);
+	EXPECT(ms < 500, "-EBUSY took %llu ms", (unsigned long long)ms);
 
 	compat_flush_system_wq();
 	EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), 32 * KiB);
@@ -389,10 +386,10 @@ void suite_chunk_size(void)
 	    "set_chunk_size: 3 layouts, the middle one drains first");
 	RUN(test_many_switches_reaped,
 	    "set_chunk_size: 40 changes with nothing in flight leave one table");
-	RUN(test_fifth_layout_waits_for_drain,
-	    "set_chunk_size: with MAX_RETIRED layouts draining, a change waits for one to drain");
+	RUN(test_end_kicks_reaper,
+	    "set_chunk_size: the end of a retired layout's last write frees it, then a change succeeds");
 	RUN(test_same_size_noop_while_draining,
 	    "set_chunk_size: the same size is a no-op even with MAX_RETIRED layouts draining");
 	RUN(test_fifth_layout_ebusy,
-	    "set_chunk_size: -EBUSY after RETIRE_WAIT if no layout drains, nothing changes (10 s)");
+	    "set_chunk_size: -EBUSY at once while MAX_RETIRED layouts drain, nothing changes");
 }

@@ -15,6 +15,9 @@
 
 #include <linux/percpu.h>
 
+#include <pthread.h>
+#include <unistd.h>
+
 #include "unit.h"
 
 static void test_init_stats_enomem(void)
@@ -108,19 +111,85 @@ static void test_exit_with_pending_reaper(void)
 	}
 }
 
-static void test_exit_warns_with_writes_in_flight(void)
+static void *exit_thread(void *arg)
+{
+	bypass_tracker_exit(arg);
+	return NULL;
+}
+
+static bool exit_done;
+
+static void *exit_and_flag(void *arg)
+{
+	bypass_tracker_exit(arg);
+	__atomic_store_n(&exit_done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static bool exited(void)
+{
+	return __atomic_load_n(&exit_done, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Teardown with writes still in flight (a device stopped from an I/O error
+ * path): exit waits until each kind has ended, the tracked one on the
+ * current table, one on a retired table, one begun while disabled and one
+ * on the detached path, and no end touches freed memory (ASan).  The ends
+ * wake it; no timer does.
+ */
+static void test_exit_waits_for_writes_in_flight(void)
 {
 	struct bypass_tracker bt;
-	struct bypass_write w, u;
+	struct bypass_write cur, old, u;
+	pthread_t t;
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
-	write_begin(&bt, &w, 0, 8);
+	write_begin(&bt, &old, 0, 8);
+	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 64 * KiB), 0);
+	write_begin(&bt, &cur, 4096, 8);
 	bypass_tracker_set_enabled(&bt, false);
 	write_begin(&bt, &u, 0, 8);
-	t_expect_warnings(2);
-	bypass_tracker_exit(&bt);
+	bypass_tracker_begin_detached(&bt);
+
+	exit_done = false;
+	ASSERT(!pthread_create(&t, NULL, exit_and_flag, &bt), "thread");
+	usleep(200000);
+	EXPECT(!exited(), "exit returned with 4 writes in flight");
+	bypass_tracker_end_write(&old);
+	usleep(100000);
+	EXPECT(!exited(), "exit returned with 3 writes in flight");
+	bypass_tracker_end_write(&cur);
+	usleep(100000);
+	EXPECT(!exited(), "exit returned with 2 writes in flight");
+	bypass_tracker_end_write(&u);
+	usleep(100000);
+	EXPECT(!exited(), "exit returned with a detached write in flight");
+	bypass_tracker_end_detached(&bt);
+	pthread_join(t, NULL);
+	EXPECT(exited(), "exit did not return");
 	EXPECT(!bt.table && !bt.stats, "exit left table %p, stats %p",
 	       (void *)bt.table, (void *)bt.stats);
+}
+
+/* The last write to end may be the current table's: it wakes exit too. */
+static void test_exit_woken_by_current_table(void)
+{
+	struct bypass_tracker bt;
+	struct bypass_write w;
+	unsigned int i;
+	pthread_t t;
+
+	for (i = 0; i < 50; i++) {
+		ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
+		write_begin(&bt, &w, 0, 8);
+		ASSERT(!pthread_create(&t, NULL, exit_thread, &bt), "thread");
+		if (i & 1)
+			usleep(1000);
+		bypass_tracker_end_write(&w);
+		pthread_join(t, NULL);
+		EXPECT(!bt.table, "exit left the table");
+	}
 }
 
 static void test_table_slots(void)
@@ -172,7 +241,7 @@ static void test_memory_bytes(void)
 		for (c = 0; c < ARRAY_SIZE(chunks); c++) {
 			struct bypass_tracker bt;
 			size_t live = compat_alloc_live_bytes();
-			u64 mem, table;
+			u64 mem, table, slots;
 
 			ASSERT(!tracker_init(&bt, devs[d], chunks[c]), "init");
 			mem = bypass_tracker_memory_bytes(&bt);
@@ -193,18 +262,22 @@ static void test_memory_bytes(void)
 			 * the kernel's kmalloc buckets (never less), and
 			 * compat's per-cpu copies are COMPAT_PCPU_UNIT each.
 			 */
+			slots = (u64)table_slots(devs[d], chunks[c]) +
+				table_slots(devs[d],
+					    coarse_chunk_bytes(chunks[c]));
 			EXPECT_EQ_U(compat_alloc_live_bytes() - live,
 				    peek_table_header_bytes() +
-				    (u64)table_slots(devs[d], chunks[c]) *
-				    peek_slot_bytes() +
+				    slots * peek_slot_bytes() +
 				    2ULL * COMPAT_NR_CPUS * COMPAT_PCPU_UNIT);
 			EXPECT(table >= peek_table_header_bytes() +
-			       (u64)table_slots(devs[d], chunks[c]) *
-			       peek_slot_bytes(),
+			       slots * peek_slot_bytes(),
 			       "memory_bytes under-reports: table %llu",
 			       (unsigned long long)table);
-			/* ...and it is bounded whatever the device size. */
-			EXPECT(table <= table_bytes(peek_max_slots()),
+			/*
+			 * ...and it is bounded whatever the device size: two
+			 * levels of at most MAX_SLOTS each.
+			 */
+			EXPECT(table <= table_bytes(1ULL << 62, 4 * KiB),
 			       "table of %llu bytes", (unsigned long long)table);
 			bypass_tracker_exit(&bt);
 		}
@@ -223,8 +296,10 @@ void suite_lifecycle(void)
 	    "lifecycle: init uses the default chunk size, starts enabled and idle");
 	RUN(test_exit_with_pending_reaper,
 	    "lifecycle: exit right after chunk size changes frees every layout");
-	RUN(test_exit_warns_with_writes_in_flight,
-	    "lifecycle: exit with writes in flight WARNs (twice) and frees everything");
+	RUN(test_exit_waits_for_writes_in_flight,
+	    "lifecycle: exit waits for tracked, retired-layout, untracked and detached writes, woken by their ends");
+	RUN(test_exit_woken_by_current_table,
+	    "lifecycle: exit woken by the end of the current table's last write (50 races)");
 	RUN(test_table_slots,
 	    "lifecycle: one slot per chunk, rounded up to a power of two, at most MAX_SLOTS");
 	RUN(test_memory_bytes,

@@ -44,6 +44,11 @@ bool peek_table(struct bypass_tracker *bt, unsigned int level,
 		out->nr_slots = t->slot_mask + 1;
 		out->inflight = (int)bypass_table_inflight(t);
 		out->wide = atomic_read(&t->wide);
+		out->coarse_writes = atomic_read(&t->coarse_writes);
+		out->coarse_shift = t->coarse_shift;
+		out->nr_coarse_slots = t->coarse_mask + 1;
+		for (i = 0; i < out->nr_coarse_slots; i++)
+			out->coarse_sum += atomic_read(&t->coarse[i]);
 		out->retired = READ_ONCE(t->retired);
 		out->bytes = t->bytes;
 		out->min_slot = INT_MAX;
@@ -130,7 +135,7 @@ unsigned int peek_max_retired(void)
 	return BYPASS_TRACKER_MAX_RETIRED;
 }
 
-long peek_retire_wait(void)
+u32 peek_max_coarse_span(void)
 {
-	return BYPASS_TRACKER_RETIRE_WAIT;
+	return BYPASS_TABLE_MAX_COARSE_SPAN;
 }

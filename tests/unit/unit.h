@@ -110,7 +110,8 @@ do {									\
 } while (0)
 
 /* Bytes a table of @nr_slots takes, as the tracker should count it. */
-u64 table_bytes(u32 nr_slots);
+u64 table_bytes(u64 dev_bytes, u64 chunk_bytes);
+u64 coarse_chunk_bytes(u64 chunk_bytes);
 /* Slots a table for this device and chunk size should have. */
 u32 table_slots(u64 dev_bytes, u64 chunk_bytes);
 /* memory_bytes of an idle tracker with one table. */

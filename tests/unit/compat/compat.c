@@ -480,6 +480,13 @@ u64 compat_wait_deadline(long timeout)
 	return compat_now_ns() + (timeout > 0 ? timeout * NSEC_PER_JIFFY : 0);
 }
 
+void compat_lost_wakeup(const char *condition, const char *file, int line)
+{
+	fprintf(stderr, "%s:%d: wait_event(%s): no wake-up in 10 s\n",
+		file, line, condition);
+	abort();
+}
+
 /* Sleeps until woken after @wakeups or until @deadline; jiffies left. */
 long compat_wait_sleep(wait_queue_head_t *wq_head, unsigned long wakeups,
 		       u64 deadline)
@@ -607,6 +614,25 @@ bool cancel_work_sync(struct work_struct *work)
 		pthread_cond_wait(&wq->idle, &wq->lock);
 	pthread_mutex_unlock(&wq->lock);
 	return was_pending;
+}
+
+/* Waits until @work is neither queued nor running, as the kernel's does. */
+bool flush_work(struct work_struct *work)
+{
+	struct workqueue_struct *wq = __atomic_load_n(&work->wq,
+						      __ATOMIC_RELAXED);
+	bool waited = false;
+
+	might_sleep();
+	if (!wq)
+		return false;
+	pthread_mutex_lock(&wq->lock);
+	while (work->pending || wq->running == work) {
+		waited = true;
+		pthread_cond_wait(&wq->idle, &wq->lock);
+	}
+	pthread_mutex_unlock(&wq->lock);
+	return waited;
 }
 
 void flush_workqueue(struct workqueue_struct *wq)

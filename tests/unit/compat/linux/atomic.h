@@ -39,6 +39,8 @@ extern long compat_mb_word;
 #endif
 #define smp_rmb()	smp_mb()
 #define smp_wmb()	smp_mb()
+#define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define smp_mb__before_atomic()	barrier()
 #define smp_mb__after_atomic()	barrier()
 

@@ -55,4 +55,23 @@ long compat_wait_sleep(wait_queue_head_t *wq_head, unsigned long wakeups,
 #define wait_event_timeout(wq_head, condition, timeout)			\
 	wait_event_interruptible_timeout(wq_head, condition, timeout)
 
+/*
+ * The kernel's waits forever.  Here a wake-up that never comes within 10 s
+ * while the condition stays false aborts the test: that is a lost wake-up.
+ */
+void compat_lost_wakeup(const char *condition, const char *file, int line);
+#define wait_event(wq_head, condition)					\
+do {									\
+	for (;;) {							\
+		unsigned long __we_w = compat_wait_prepare(&(wq_head));	\
+									\
+		if (condition)						\
+			break;						\
+		if (!compat_wait_sleep(&(wq_head), __we_w,		\
+				       compat_wait_deadline(10 * HZ)) &&	\
+		    !(condition))					\
+			compat_lost_wakeup(#condition, __FILE__, __LINE__); \
+	}								\
+} while (0)
+
 #endif

@@ -37,6 +37,7 @@ do {									\
 
 bool queue_work(struct workqueue_struct *wq, struct work_struct *work);
 bool cancel_work_sync(struct work_struct *work);
+bool flush_work(struct work_struct *work);
 void flush_workqueue(struct workqueue_struct *wq);
 
 static inline bool schedule_work(struct work_struct *work)
