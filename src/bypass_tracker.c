@@ -53,6 +53,13 @@
 #define BYPASS_TABLE_MAX_SLOTS		16384U
 
 /*
+ * The coarse level is only for writes over 16 chunks, which are rare, so it
+ * gets fewer slots: 4 KiB of them, exact up to 32 GiB at the default chunk
+ * size, shared beyond.
+ */
+#define BYPASS_TABLE_MAX_COARSE_SLOTS	1024U
+
+/*
  * A write spanning more chunks than this is counted on the coarse level
  * instead (see struct bypass_table), so that the work per request stays
  * bounded whatever the write size.
@@ -179,10 +186,10 @@ static void bypass_table_free(struct bypass_table *t)
 	kfree(t);
 }
 
-/* Slots for a level of @chunks chunks: a power of two, at most MAX_SLOTS. */
-static u32 bypass_table_nr_slots(u64 chunks)
+/* Slots for a level of @chunks chunks: a power of two, at most @max. */
+static u32 bypass_table_nr_slots(u64 chunks, u32 max)
 {
-	return chunks >= BYPASS_TABLE_MAX_SLOTS ? BYPASS_TABLE_MAX_SLOTS :
+	return chunks >= max ? max :
 		roundup_pow_of_two((u32)max_t(u64, chunks, 1));
 }
 
@@ -193,9 +200,11 @@ static struct bypass_table *bypass_table_alloc(sector_t dev_sectors,
 					  chunk_shift + BYPASS_COARSE_FACTOR_SHIFT,
 					BYPASS_COARSE_MIN_SHIFT);
 	u32 slots = bypass_table_nr_slots(DIV_ROUND_UP_ULL(dev_sectors,
-							   1ULL << chunk_shift));
+							   1ULL << chunk_shift),
+					  BYPASS_TABLE_MAX_SLOTS);
 	u32 coarse = bypass_table_nr_slots(DIV_ROUND_UP_ULL(dev_sectors,
-							    1ULL << coarse_shift));
+							    1ULL << coarse_shift),
+					   BYPASS_TABLE_MAX_COARSE_SLOTS);
 	struct bypass_table *t;
 
 	t = kzalloc(sizeof(*t), GFP_KERNEL);

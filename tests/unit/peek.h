@@ -47,5 +47,6 @@ u32 peek_max_slots(void);
 u32 peek_max_span(void);
 unsigned int peek_max_retired(void);
 u32 peek_max_coarse_span(void);
+u32 peek_max_coarse_slots(void);
 
 #endif

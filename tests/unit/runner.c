@@ -187,14 +187,25 @@ void write_begin(struct bypass_tracker *bt, struct bypass_write *w,
 	bypass_tracker_begin_write(w);
 }
 
-u32 table_slots(u64 dev_bytes, u64 chunk_bytes)
+static u32 level_slots(u64 dev_bytes, u64 chunk_bytes, u32 max)
 {
 	u64 chunks = DIV_ROUND_UP(dev_bytes, chunk_bytes);
 	u32 slots = 1;
 
-	while (slots < chunks && slots < peek_max_slots())
+	while (slots < chunks && slots < max)
 		slots <<= 1;
 	return slots;
+}
+
+u32 table_slots(u64 dev_bytes, u64 chunk_bytes)
+{
+	return level_slots(dev_bytes, chunk_bytes, peek_max_slots());
+}
+
+u32 coarse_slots(u64 dev_bytes, u64 chunk_bytes)
+{
+	return level_slots(dev_bytes, coarse_chunk_bytes(chunk_bytes),
+			   peek_max_coarse_slots());
 }
 
 /*
@@ -210,7 +221,7 @@ u64 coarse_chunk_bytes(u64 chunk_bytes)
 u64 table_bytes(u64 dev_bytes, u64 chunk_bytes)
 {
 	u32 fine = table_slots(dev_bytes, chunk_bytes);
-	u32 coarse = table_slots(dev_bytes, coarse_chunk_bytes(chunk_bytes));
+	u32 coarse = coarse_slots(dev_bytes, chunk_bytes);
 
 	return kmalloc_size_roundup(peek_table_header_bytes()) +
 		kmalloc_size_roundup((size_t)fine * peek_slot_bytes()) +

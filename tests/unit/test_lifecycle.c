@@ -263,8 +263,7 @@ static void test_memory_bytes(void)
 			 * compat's per-cpu copies are COMPAT_PCPU_UNIT each.
 			 */
 			slots = (u64)table_slots(devs[d], chunks[c]) +
-				table_slots(devs[d],
-					    coarse_chunk_bytes(chunks[c]));
+				coarse_slots(devs[d], chunks[c]);
 			EXPECT_EQ_U(compat_alloc_live_bytes() - live,
 				    peek_table_header_bytes() +
 				    slots * peek_slot_bytes() +

@@ -135,6 +135,11 @@ unsigned int peek_max_retired(void)
 	return BYPASS_TRACKER_MAX_RETIRED;
 }
 
+u32 peek_max_coarse_slots(void)
+{
+	return BYPASS_TABLE_MAX_COARSE_SLOTS;
+}
+
 u32 peek_max_coarse_span(void)
 {
 	return BYPASS_TABLE_MAX_COARSE_SPAN;

@@ -112,6 +112,8 @@ do {									\
 /* Bytes a table of @nr_slots takes, as the tracker should count it. */
 u64 table_bytes(u64 dev_bytes, u64 chunk_bytes);
 u64 coarse_chunk_bytes(u64 chunk_bytes);
+/* Coarse slots a table for this device and (fine) chunk size should have. */
+u32 coarse_slots(u64 dev_bytes, u64 chunk_bytes);
 /* Slots a table for this device and chunk size should have. */
 u32 table_slots(u64 dev_bytes, u64 chunk_bytes);
 /* memory_bytes of an idle tracker with one table. */
