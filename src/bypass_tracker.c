@@ -39,6 +39,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/u64_stats_sync.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
@@ -88,10 +89,45 @@
 /* Layouts still draining after chunk_size changes, beyond the current one. */
 #define BYPASS_TRACKER_MAX_RETIRED	4
 
+/*
+ * Statistics, per CPU.  u64_stats: a plain u64 read by another CPU tears
+ * on 32-bit kernels; on 64-bit ones these are plain per-CPU increments and
+ * single loads.
+ */
 struct bypass_stats {
-	u64	tracked_writes;
-	u64	skipped_fills;
+	u64_stats_t		tracked_writes;
+	u64_stats_t		skipped_fills;
+	struct u64_stats_sync	syncp;
 };
+
+static void bypass_stats_inc(struct bypass_tracker *bt, bool skipped_fill)
+{
+	struct bypass_stats *st = get_cpu_ptr(bt->stats);
+	unsigned long flags = u64_stats_update_begin_irqsave(&st->syncp);
+
+	u64_stats_inc(skipped_fill ? &st->skipped_fills : &st->tracked_writes);
+	u64_stats_update_end_irqrestore(&st->syncp, flags);
+	put_cpu_ptr(bt->stats);
+}
+
+static u64 bypass_stats_sum(struct bypass_tracker *bt, bool skipped_fills)
+{
+	unsigned int start;
+	u64 n = 0, v;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct bypass_stats *st = per_cpu_ptr(bt->stats, cpu);
+
+		do {
+			start = u64_stats_fetch_begin(&st->syncp);
+			v = u64_stats_read(skipped_fills ? &st->skipped_fills :
+					   &st->tracked_writes);
+		} while (u64_stats_fetch_retry(&st->syncp, start));
+		n += v;
+	}
+	return n;
+}
 
 /*
  * Writes that began and ended on a table, counted on the CPU where each
@@ -419,10 +455,13 @@ static void bypass_tracker_kick(struct bypass_tracker *bt)
 int bypass_tracker_init(struct bypass_tracker *bt, sector_t dev_sectors)
 {
 	struct bypass_table *t;
+	int cpu;
 
 	bt->stats = alloc_percpu(struct bypass_stats);
 	if (!bt->stats)
 		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(bt->stats, cpu)->syncp);
 
 	t = bypass_table_alloc(dev_sectors,
 			       READ_ONCE(bypass_tracker_default_chunk_shift));
@@ -522,7 +561,7 @@ void bypass_tracker_begin_write(struct bypass_write *w)
 	rcu_read_lock();
 	if (READ_ONCE(bt->enabled)) {
 		bypass_table_take(rcu_dereference(bt->table), w);
-		this_cpu_inc(bt->stats->tracked_writes);
+		bypass_stats_inc(bt, false);
 	} else {
 		/*
 		 * Not tracked per chunk, but counted, so that a read after
@@ -641,7 +680,7 @@ bool bypass_tracker_may_fill(struct bypass_tracker *bt, sector_t sector,
 	rcu_read_unlock();
 
 	if (busy)
-		this_cpu_inc(bt->stats->skipped_fills);
+		bypass_stats_inc(bt, true);
 	return !busy;
 }
 
@@ -817,22 +856,12 @@ u64 bypass_tracker_inflight_writes(struct bypass_tracker *bt)
 
 u64 bypass_tracker_tracked_writes(struct bypass_tracker *bt)
 {
-	u64 n = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		n += per_cpu_ptr(bt->stats, cpu)->tracked_writes;
-	return n;
+	return bypass_stats_sum(bt, false);
 }
 
 u64 bypass_tracker_skipped_fills(struct bypass_tracker *bt)
 {
-	u64 n = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		n += per_cpu_ptr(bt->stats, cpu)->skipped_fills;
-	return n;
+	return bypass_stats_sum(bt, true);
 }
 
 u64 bypass_tracker_memory_bytes(struct bypass_tracker *bt)

@@ -37,6 +37,9 @@ static inline void *compat_per_cpu_addr(const void *ptr, unsigned int cpu)
 #define per_cpu_ptr(ptr, cpu)						\
 	((typeof(ptr))compat_per_cpu_addr((ptr), (cpu)))
 #define this_cpu_ptr(ptr)	per_cpu_ptr(ptr, compat_this_cpu())
+/* Preemption is not modelled: threads share "CPUs" and use atomics. */
+#define get_cpu_ptr(ptr)	this_cpu_ptr(ptr)
+#define put_cpu_ptr(ptr)	((void)(ptr))
 #ifdef COMPAT_THIS_CPU_UNLOCKED
 /*
  * The microbenchmark's build: an unlocked increment, which is what the
