@@ -35,7 +35,7 @@
 #                  host self-test points it at a file)
 
 REL_MODULE=${MODULE:-ours}
-REL_DIR=/tmp/rel
+REL_DIR=${REL_DIR:-/tmp/rel}
 if [ -z "${LOAD_MB:-}" ] && kasan_kernel; then
 	LOAD_MB=24
 fi
