@@ -62,14 +62,28 @@ slice() {
 # sr_judge AFTER NEW OLD IN_WINDOW: what the read after the write (AFTER)
 # says, given what it must hold (NEW) and what the old data was there
 # (OLD).  Prints the verdict, returns 0 FRESH, 1 STALE, 2 MISSED, 3 ERROR.
+# STALE is any 4 KiB block of the write's range still old, the others new
+# (a fill may stop part-way, when the cache has no free bucket at hand);
+# a block that is neither, anywhere, is an ERROR.
 sr_judge() {
+	local neither
+
 	if cmp -s "$2" "$1"; then
 		[ "$4" = 1 ] && { echo "new data"; return 0; }
 		echo "new data, but the read missed the window"
 		return 2
 	fi
 	cmp -s "$3" "$1" && { echo "STALE (old data cached by the racing read)"; return 1; }
-	echo "ERROR: neither old nor new data"
+	# Blocks that differ from NEW and from OLD: in both lists, neither.
+	cmp -l "$2" "$1" | awk '{ print int(($1 - 1) / 4096) }' | uniq > /tmp/sr.notnew
+	cmp -l "$3" "$1" | awk '{ print int(($1 - 1) / 4096) }' | uniq > /tmp/sr.notold
+	neither=$(awk 'NR == FNR { n[$1] = 1; next } ($1 in n) { c++ } END { print c + 0 }' \
+		/tmp/sr.notnew /tmp/sr.notold)
+	if [ "$neither" -eq 0 ]; then
+		echo "STALE in $(wc -l < /tmp/sr.notnew) blocks of 4 KiB, the others new (a partial fill)"
+		return 1
+	fi
+	echo "ERROR: $neither blocks of 4 KiB hold neither old nor new data"
 	return 3
 }
 
