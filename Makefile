@@ -10,7 +10,7 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 KSRC ?=
 BCACHE_DEBUG ?= n
-KERNELS ?= $(shell sed -e 's/\#.*//' -e '/^[[:space:]]*$$/d' scripts/supported-kernels)
+KERNELS ?= $(shell scripts/kernels list)
 
 PACKAGE := bcache-bypass-tracker
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
