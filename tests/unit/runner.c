@@ -240,6 +240,7 @@ int main(int argc, char **argv)
 
 	suite_compat();
 	suite_chunks();
+	suite_geometry();
 	suite_symmetry();
 	suite_parse();
 	suite_chunk_size();
