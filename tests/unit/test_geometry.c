@@ -97,34 +97,48 @@ static void test_read_last_chunk(void)
 	read_with_write_in_chunk("last", GEO_READ_CHUNKS - 1);
 }
 
-/* Writes on either side of the read, in the chunks next to it: not busy. */
-static void test_read_neighbours_free(void)
+/*
+ * Runs @body on a fresh tracker with an exact layout at every chunk size
+ * (@cs in sectors), checks that it is idle afterwards, and stops at the
+ * first failure.
+ */
+static void each_chunk_size(void (*body)(struct bypass_tracker *bt,
+					 sector_t cs))
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(geo_chunks); i++) {
+	for (i = 0; i < ARRAY_SIZE(geo_chunks) && !t_failed(); i++) {
 		struct bypass_tracker bt;
-		struct bypass_write before, after;
-		sector_t cs = SECTORS(geo_chunks[i]);
-		sector_t rs = 10 * cs;
-		unsigned int rn = GEO_READ_CHUNKS * cs;
 
 		ASSERT(!tracker_init(&bt, GEO_DEV_CHUNKS * geo_chunks[i],
 				     geo_chunks[i]), "init");
-		/* The last sector before the read, the first after it. */
-		write_begin(&bt, &before, rs - 1, 1);
-		write_begin(&bt, &after, rs + rn, 1);
-		EXPECT_FILL(&bt, rs, rn, true);
-		/* One sector more on either side, and it is busy. */
-		EXPECT_FILL(&bt, rs - 1, rn, false);
-		EXPECT_FILL(&bt, rs, rn + 1, false);
-		bypass_tracker_end_write(&before);
-		bypass_tracker_end_write(&after);
+		body(&bt, SECTORS(geo_chunks[i]));
 		EXPECT_IDLE(&bt);
 		bypass_tracker_exit(&bt);
-		if (t_failed())
-			return;
 	}
+}
+
+/* Writes on either side of the read, in the chunks next to it: not busy. */
+static void read_neighbours_free(struct bypass_tracker *bt, sector_t cs)
+{
+	struct bypass_write before, after;
+	sector_t rs = 10 * cs;
+	unsigned int rn = GEO_READ_CHUNKS * cs;
+
+	/* The last sector before the read, the first after it. */
+	write_begin(bt, &before, rs - 1, 1);
+	write_begin(bt, &after, rs + rn, 1);
+	EXPECT_FILL(bt, rs, rn, true);
+	/* One sector more on either side, and it is busy. */
+	EXPECT_FILL(bt, rs - 1, rn, false);
+	EXPECT_FILL(bt, rs, rn + 1, false);
+	bypass_tracker_end_write(&before);
+	bypass_tracker_end_write(&after);
+}
+
+static void test_read_neighbours_free(void)
+{
+	each_chunk_size(read_neighbours_free);
 }
 
 /*
@@ -133,36 +147,29 @@ static void test_read_neighbours_free(void)
  * covers as much as in its middle; the sectors of the chunks just outside
  * are not.
  */
+static void write_larger_than_read(struct bypass_tracker *bt, sector_t cs)
+{
+	struct bypass_write w;
+	sector_t ws = inside(cs, 20);
+	unsigned int wn = 3 * cs;	/* ends inside chunk 23 */
+	u64 c;
+
+	write_begin(bt, &w, ws, wn);
+	for (c = 20; c <= 23; c++) {
+		EXPECT_FILL(bt, c * cs, 1, false);
+		EXPECT_FILL(bt, c * cs + cs - 1, 1, false);
+		EXPECT_FILL(bt, inside(cs, c), 8 < cs ? 8 : 1, false);
+	}
+	EXPECT_FILL(bt, ws, 1, false);
+	EXPECT_FILL(bt, ws + wn - 1, 1, false);
+	EXPECT_FILL(bt, 20 * cs - 1, 1, true);
+	EXPECT_FILL(bt, 24 * cs, 1, true);
+	bypass_tracker_end_write(&w);
+}
+
 static void test_write_larger_than_read(void)
 {
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(geo_chunks); i++) {
-		struct bypass_tracker bt;
-		struct bypass_write w;
-		sector_t cs = SECTORS(geo_chunks[i]);
-		sector_t ws = inside(cs, 20);
-		unsigned int wn = 3 * cs;	/* ends inside chunk 23 */
-		u64 c;
-
-		ASSERT(!tracker_init(&bt, GEO_DEV_CHUNKS * geo_chunks[i],
-				     geo_chunks[i]), "init");
-		write_begin(&bt, &w, ws, wn);
-		for (c = 20; c <= 23; c++) {
-			EXPECT_FILL(&bt, c * cs, 1, false);
-			EXPECT_FILL(&bt, c * cs + cs - 1, 1, false);
-			EXPECT_FILL(&bt, inside(cs, c), 8 < cs ? 8 : 1, false);
-		}
-		EXPECT_FILL(&bt, ws, 1, false);
-		EXPECT_FILL(&bt, ws + wn - 1, 1, false);
-		EXPECT_FILL(&bt, 20 * cs - 1, 1, true);
-		EXPECT_FILL(&bt, 24 * cs, 1, true);
-		bypass_tracker_end_write(&w);
-		EXPECT_IDLE(&bt);
-		bypass_tracker_exit(&bt);
-		if (t_failed())
-			return;
-	}
+	each_chunk_size(write_larger_than_read);
 }
 
 /*
@@ -170,31 +177,25 @@ static void test_write_larger_than_read(void)
  * half is the start of chunk c + 1 holds back both, and neither c - 1 nor
  * c + 2.
  */
+static void write_straddles_boundary(struct bypass_tracker *bt, sector_t cs)
+{
+	struct bypass_write w;
+	sector_t c = 30;
+
+	write_begin(bt, &w, (c + 1) * cs - 4, 8);
+	EXPECT_FILL(bt, c * cs, 1, false);
+	EXPECT_FILL(bt, (c + 1) * cs + cs - 1, 1, false);
+	EXPECT_FILL(bt, c * cs - 1, 1, true);
+	EXPECT_FILL(bt, (c + 2) * cs, 1, true);
+	/* A read of c - 1 and c, and one of c + 1 and c + 2. */
+	EXPECT_FILL(bt, (c - 1) * cs, 2 * cs, false);
+	EXPECT_FILL(bt, (c + 1) * cs, 2 * cs, false);
+	bypass_tracker_end_write(&w);
+}
+
 static void test_write_straddles_boundary(void)
 {
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(geo_chunks); i++) {
-		struct bypass_tracker bt;
-		struct bypass_write w;
-		sector_t cs = SECTORS(geo_chunks[i]), c = 30;
-
-		ASSERT(!tracker_init(&bt, GEO_DEV_CHUNKS * geo_chunks[i],
-				     geo_chunks[i]), "init");
-		write_begin(&bt, &w, (c + 1) * cs - 4, 8);
-		EXPECT_FILL(&bt, c * cs, 1, false);
-		EXPECT_FILL(&bt, (c + 1) * cs + cs - 1, 1, false);
-		EXPECT_FILL(&bt, c * cs - 1, 1, true);
-		EXPECT_FILL(&bt, (c + 2) * cs, 1, true);
-		/* A read of c - 1 and c, and one of c + 1 and c + 2. */
-		EXPECT_FILL(&bt, (c - 1) * cs, 2 * cs, false);
-		EXPECT_FILL(&bt, (c + 1) * cs, 2 * cs, false);
-		bypass_tracker_end_write(&w);
-		EXPECT_IDLE(&bt);
-		bypass_tracker_exit(&bt);
-		if (t_failed())
-			return;
-	}
+	each_chunk_size(write_straddles_boundary);
 }
 
 /* Chunks [first, last] a range of sectors touches. */
