@@ -408,78 +408,7 @@ rel_wait_attached() {
 	return 0
 }
 
-# Until the tracker has a write in flight.
-rel_wait_tracked_in_flight() {
-	rel_poll_in_flight $BBT_DIR/inflight_writes 1 5000
-}
-
-# rel_bg_writes N: N 256 KiB O_DIRECT writes to bcache0 in the background,
-# at random MiB offsets in the first 64 MiB; writearound makes them bypass
-# writes, dm-delay keeps them in flight.  Their pids go to BG_PIDS.
-rel_bg_writes() {
-	local i=0 mb
-
-	[ -f $REL_DIR/blob ] || head -c 262144 /dev/urandom > $REL_DIR/blob
-	BG_PIDS=
-	while [ $i -lt "$1" ]; do
-		mb=$((RANDOM % 64))
-		dd if=$REL_DIR/blob of=/dev/bcache0 bs=256k seek=$((mb * 4)) count=1 \
-			oflag=direct conv=notrunc,nocreat 2> $REL_DIR/bg.$i.err &
-		BG_PIDS="$BG_PIDS $!"
-		i=$((i + 1))
-	done
-}
-
-# What the background writes are doing, for a failure report.
-rel_bg_show() {
-	local p i=0
-
-	for p in $BG_PIDS; do
-		echo "write $i (pid $p): $(cat $REL_DIR/bg.$i.err 2>/dev/null | tr '\n' ' ')"
-		if [ -d /proc/$p ]; then
-			echo "  state $(awk '{ print $3 }' /proc/$p/stat), wchan $(cat /proc/$p/wchan 2>/dev/null)"
-			sed 's/^/  /' /proc/$p/stack 2>/dev/null | head -12
-		fi
-		i=$((i + 1))
-	done
-	ls -l /dev/bcache* 2>&1
-	cat /sys/block/bcache0/dev 2>&1
-}
-
-# Waits for the background writes; their exit status does not matter (the
-# device may go away under them), only that they end.
-rel_bg_wait() {
-	local p
-
-	for p in $BG_PIDS; do
-		wait $p
-	done
-	BG_PIDS=
-}
-
-# Kernel memory figures in KiB: SUnreclaim, Percpu and MemFree.
-rel_meminfo() {
-	awk '$1 == "SUnreclaim:" { s = $2 } $1 == "Percpu:" { p = $2 }
-	     $1 == "MemFree:" { f = $2 } END { print s, p, f }' /proc/meminfo
-}
-
-# Slab caches as "name bytes" (active objects * object size).
-rel_slabs() {
-	awk 'NR > 2 { print $1, $2 * $4 }' /proc/slabinfo
-}
-
 # --- interchangeability ------------------------------------------------------
-
-# bcache-super-show of cache and backing device, without the fields that
-# differ between two formattings (UUIDs, and the checksums over them).
-rel_supers() {
-	{
-		echo "== cache"
-		bcache-super-show "$CACHE"
-		echo "== backing"
-		bcache-super-show "$BACKING"
-	} 2>&1 | grep -vE '^(sb\.csum|dev\.uuid|cset\.uuid)[[:space:]]'
-}
 
 # Stops bcache0 and then its cache set, leaving the superblocks (and any
 # dirty data) as they are on disk: a clean shutdown.
@@ -517,10 +446,6 @@ rel_register_all() {
 	rel_wait_attached
 }
 
-rel_cache_mode() {
-	sed 's/.*\[\(.*\)\].*/\1/' $BBT_SYSFS/cache_mode
-}
-
 # --- crash consistency (tests/crash-consistency) -------------------------------
 #
 # The disks tests/crash-consistency attaches: vda the cache, vdb the backing
@@ -541,63 +466,3 @@ crash_disks() {
 	wait_for 10 test -b /dev/vdc
 }
 
-# crash_records FIRST N SEQ W: the records of blocks FIRST..FIRST+N-1 written
-# by writer W with sequence number SEQ, on stdout.
-crash_records() {
-	awk -v first="$1" -v n="$2" -v seq="$3" -v w="$4" 'BEGIN {
-		pad = "..............................................................."
-		for (b = first; b < first + n; b++) {
-			l = sprintf("BBT-REC blk=%08d seq=%08d w=%d ", b, seq, w)
-			l = l substr(pad, 1, 63 - length(l))
-			for (i = 0; i < 64; i++)
-				print l
-		}
-	}'
-}
-
-# crash_check EXPECT: reads the records (on stdin) of blocks 0..CRASH_BLOCKS-1
-# and checks them against EXPECT ("blk seq" lines: the last acknowledged
-# write of each block).  Every line must be a well-formed record of its own
-# block, with a sequence number no lower than the block's acknowledged one.
-# Prints a summary line "CHECK blocks=... newer=... bad=..." and one
-# "BAD ..." line for each of the first 20 bad blocks.
-crash_check() {
-	awk -v nblk="$CRASH_BLOCKS" '
-	NR == FNR { if ($1 ~ /^[0-9]+$/) acked[$1] = $2; next }
-	{
-		blk = int((FNR - 1) / 64)
-		if (blk >= nblk)
-			next
-		# Compared as strings: busybox awk reads "00000015" as octal.
-		ok = (length($0) == 63 && substr($0, 1, 12) == "BBT-REC blk=" &&
-		      substr($0, 13, 8) == sprintf("%08d", blk) &&
-		      substr($0, 21, 5) == " seq=" && substr($0, 26, 8) ~ /^[0-9]+$/)
-		if (!ok) {
-			if (!(blk in why))
-				why[blk] = "malformed line " (FNR - 1) % 64 ": " substr($0, 1, 40)
-			next
-		}
-		s = substr($0, 26, 8)
-		sub(/^0+/, "", s)
-		s = s + 0
-		if (!(blk in lo) || s < lo[blk]) lo[blk] = s
-		if (!(blk in hi) || s > hi[blk]) hi[blk] = s
-	}
-	END {
-		bad = 0; newer = 0; written = 0
-		for (b = 0; b < nblk; b++) {
-			a = (b in acked) ? acked[b] : 0
-			if (a > 0) written++
-			if (!(b in why) && !(b in lo))
-				why[b] = "missing"
-			if (!(b in why) && lo[b] < a)
-				why[b] = "holds seq " lo[b] ", older than its acknowledged seq " a
-			if (b in why) {
-				if (++bad <= 20) print "BAD blk=" b ": " why[b]
-				continue
-			}
-			if (hi[b] > a) newer++
-		}
-		printf "CHECK blocks=%d acknowledged=%d newer_than_ack=%d bad=%d\n", nblk, written, newer, bad
-	}' "$1" -
-}
