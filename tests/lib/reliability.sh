@@ -262,7 +262,7 @@ rel_show_errors() {
 # Waits until no bypass write is tracked; fails after 30 s.
 rel_wait_idle() {
 	rel_ours || return 0
-	wait_for 30 test "$(bt_attr inflight_writes)" -eq 0 ||
+	wait_attr 30 inflight_writes -eq 0 ||
 		fail "inflight_writes is still $(bt_attr inflight_writes) 30 s after the load" || return 1
 	return 0
 }
