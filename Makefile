@@ -10,7 +10,7 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 KSRC ?=
 BCACHE_DEBUG ?= n
-KERNELS ?= $(shell sed -e 's/\#.*//' -e '/^[[:space:]]*$$/d' scripts/supported-kernels)
+KERNELS ?= $(shell scripts/kernels list)
 
 PACKAGE := bcache-bypass-tracker
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
@@ -94,7 +94,7 @@ modules: prepare
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)/$(BUILD)" BCACHE_DEBUG=$(BCACHE_DEBUG) modules
 
 clean:
-	rm -rf "$(BUILD)" "$(BUILD).stage"
+	rm -rf "$(BUILD)" "$(BUILD)".stage* "$(BUILD).lock"
 
 distclean:
 	rm -rf build
@@ -110,23 +110,29 @@ dkms-install dkms-uninstall install uninstall sign:
 deps:
 	@scripts/install-deps
 
-sparse: deps
+sparse:
+	@scripts/install-deps sparse
 	@scripts/static-checks sparse $(KERNELS)
 
-checkpatch: deps
+checkpatch:
+	@scripts/install-deps checkpatch
 	@scripts/static-checks checkpatch
 
-check-debug: deps
+check-debug:
+	@scripts/install-deps debug
 	@tests/check-debug
 
 unit:
+	@scripts/install-deps --check unit || { echo "make unit: install the packages above (no kernel headers needed)" >&2; exit 1; }
 	@$(MAKE) -s -C tests/unit
 
 check: deps
 	@tests/check $(KERNELS)
 
-demo: deps
+demo:
+	@scripts/install-deps guest
 	@tests/demo/run
 
-bench: deps
+bench:
+	@scripts/install-deps bench
 	@tests/bench/run $(KERNELS)

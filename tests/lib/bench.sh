@@ -80,26 +80,12 @@ bench_brd() {
 	BACKING_RAW=/dev/ram1
 }
 
-# Stops the bcache devices and cache sets, keeping brd and the module.
-bench_stop() {
-	local f
-
-	for f in /sys/block/bcache*/bcache/stop; do
-		[ -e "$f" ] && echo 1 > "$f"
-	done
-	wait_for 30 sh -c '! ls -d /sys/block/bcache* > /dev/null 2>&1' ||
-		fail "bcache devices did not stop" || return 1
-	for f in /sys/fs/bcache/*/unregister; do
-		[ -e "$f" ] && echo 1 > "$f"
-	done
-	wait_for 30 sh -c '! ls -d /sys/fs/bcache/*-* > /dev/null 2>&1' ||
-		fail "cache sets did not stop" || return 1
-	return 0
-}
-
-# bench_module VARIANT: stops everything and loads the variant's bcache.ko.
+# bench_module VARIANT: stops everything and loads the variant's bcache.ko
+# (brd keeps its disks).
 bench_module() {
-	bench_stop || return 1
+	local why
+
+	why=$(bcache_stop_all 30) || fail "$why" || return 1
 	case "$1" in
 	stock)	load_bcache stock ;;
 	*)	load_bcache ours ;;
@@ -121,14 +107,10 @@ bench_register() {
 		dd if=/dev/zero of="$CACHE" bs=1M count=1 oflag=direct 2> /dev/null &&
 			dd if=/dev/zero of="$BACKING" bs=4k count=2 oflag=direct 2> /dev/null ||
 			fail "cannot wipe the superblocks" || return 1
-		make-bcache --wipe-bcache --bucket 64k -C "$CACHE" -B "$BACKING" \
-			> /tmp/make-bcache.log 2>&1 ||
-			{ cat /tmp/make-bcache.log; fail "make-bcache failed"; return 1; }
+		bcache_format_register "$CACHE" "$BACKING" || return 1
+	else
+		bcache_register "$CACHE" "$BACKING" || return 1
 	fi
-	echo "$CACHE" > /sys/fs/bcache/register || fail "cannot register $CACHE" || return 1
-	echo "$BACKING" > /sys/fs/bcache/register || fail "cannot register $BACKING" || return 1
-	wait_for 20 test -b /dev/bcache0 || fail "/dev/bcache0 did not appear" || return 1
-	wait_for 20 grep -qv "no cache" $BBT_SYSFS/state || fail "backing device not attached" || return 1
 	echo "$mode" > $BBT_SYSFS/cache_mode || fail "cannot set cache_mode $mode" || return 1
 	# No bypass for congestion: under TCG the cache device's latency often
 	# passes bcache's thresholds (2 ms reads, 20 ms writes), and reads and

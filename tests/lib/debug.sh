@@ -19,9 +19,9 @@
 
 DEBUGFS=/sys/kernel/debug
 FI_ATTRS="failslab fail_page_alloc"
-# What the runner (tests/vm/runner) counts as trouble in the kernel log; the
-# cases that clear the log themselves check it with the same expression.
-DEBUG_LOG_BAD='BUG:|WARNING:|Oops|general protection|blocked for more than|hung task|KASAN|UBSAN|lockdep|possible circular locking|inconsistent lock state|refcount_t|unreferenced object|Call Trace'
+# What the runner counts as trouble in the kernel log (tests/rc); the cases
+# that clear the log themselves check it with the same expression.
+DEBUG_LOG_BAD=$KERNEL_LOG_BAD
 
 have_fault_injection() {
 	[ -d $DEBUGFS/failslab ] && [ -d $DEBUGFS/fail_page_alloc ] &&
@@ -30,34 +30,6 @@ have_fault_injection() {
 
 have_kmemleak() {
 	[ -f $DEBUGFS/kmemleak ]
-}
-
-# --- code ranges ---------------------------------------------------------------
-
-# All of the kernel's symbols, sorted by address (fixed-width hex, so text
-# order is address order), as "ADDRESS TYPE NAME [MODULE]".
-sorted_kallsyms() {
-	sort /proc/kallsyms > /tmp/kallsyms.sorted
-}
-
-# code_range MODULE REGEX: prints "0xSTART 0xEND" covering the functions of
-# MODULE whose names match REGEX, from the lowest of them up to the next
-# symbol after the highest (END is exclusive).  The functions in between
-# are covered too: our two compilation units are one run of .text.
-code_range() {
-	sorted_kallsyms
-	awk -v mod="[$1]" -v re="$2" '
-		$2 ~ /^[tT]$/ && $4 == mod && $3 ~ re {
-			if (first == "") first = $1
-			last = $1
-			end = ""
-			next
-		}
-		last != "" && end == "" && $1 != last { end = $1 }
-		END {
-			if (first == "" || end == "" || first ~ /^0+$/) exit 1
-			print "0x" first, "0x" end
-		}' /tmp/kallsyms.sorted
 }
 
 # --- fault injection -----------------------------------------------------------

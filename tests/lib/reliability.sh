@@ -19,8 +19,9 @@
 #
 # The regions start out as zeros (null_blk), so a read that returns what was
 # there before the write, the stale data of the bypass race, fails fio's
-# check as a bad header, and so does anything else that is not exactly the
-# block fio wrote there.
+# check as a bad header; a block whose header is right but whose payload is
+# not (a stale second 4 KiB inside an 8 KiB interval, a torn write) fails
+# it as a bad checksum.  Both are counted (fio_verify_errors).
 #
 # Variables a case may set (or pass with tests/vm/run --env):
 #   MODULE=stock   run on the stock bcache.ko: the tracker checks are left
@@ -30,14 +31,17 @@
 #                  kernel, where everything runs several times slower)
 #   READ_IOPS      rate of the racing reader (default 600)
 #   LOAD_DELAY_MS  dm-delay on the backing device's writes (default 200)
+#   REL_DEV        what fio reads and writes (default /dev/bcache0; the
+#                  host self-test points it at a file)
 
 REL_MODULE=${MODULE:-ours}
-REL_DIR=/tmp/rel
-if [ -z "${LOAD_MB:-}" ] && grep -q ' kasan_' /proc/kallsyms 2>/dev/null; then
+REL_DIR=${REL_DIR:-/tmp/rel}
+if [ -z "${LOAD_MB:-}" ] && kasan_kernel; then
 	LOAD_MB=24
 fi
 LOAD_MB=${LOAD_MB:-64}
 READ_IOPS=${READ_IOPS:-600}
+REL_DEV=${REL_DEV:-/dev/bcache0}
 LOAD_DELAY_MS=${LOAD_DELAY_MS:-200}
 # Bytes; the 64k and 128k writers bypass above it, 4 KiB I/O does not.
 REL_CUTOFF=32768
@@ -86,9 +90,9 @@ rel_layout() {
 	LOAD_END=$((R4_OFF + R4_MB))
 }
 
-# rel_fio_head SECTION: the start of a job file's section on bcache0.
+# rel_fio_head SECTION: the start of a job file's section on REL_DEV.
 rel_fio_head() {
-	printf '[%s]\nfilename=/dev/bcache0\ndirect=1\nioengine=libaio\n' "$1"
+	printf '[%s]\nfilename=%s\ndirect=1\nioengine=libaio\n' "$1" "$REL_DEV"
 }
 
 # rel_fio_verify INTERVAL: fio checks header and crc32c every INTERVAL
@@ -98,11 +102,13 @@ rel_fio_verify() {
 }
 
 # rel_write_jobs FILE [VERIFY_INTERVAL] [REGIONS]: the writers' job file.
-# REGIONS is a list of rand64 seq128 rand4 (default: all three).
+# REGIONS is a list of rand64 seq128 rand4 (default: all three).  Sets
+# WRITE_KIB to what the jobs must write.
 rel_write_jobs() {
 	local file=$1 interval=${2:-4096} regions=${3:-rand64 seq128 rand4} r
 
 	rel_layout
+	WRITE_KIB=0
 	{
 		rel_fio_head global
 		rel_fio_verify "$interval"
@@ -117,6 +123,11 @@ rel_write_jobs() {
 		rand4)	printf '[rand4]\noffset=%dm\nsize=%dm\nrw=randwrite\nbs=4k\niodepth=32\n' \
 				$R4_OFF $R4_MB ;;
 		esac >> "$file"
+		case $r in
+		rand64)	WRITE_KIB=$((WRITE_KIB + R64_MB * 1024)) ;;
+		seq128)	WRITE_KIB=$((WRITE_KIB + S128_MB * 1024)) ;;
+		rand4)	WRITE_KIB=$((WRITE_KIB + R4_MB * 1024)) ;;
+		esac
 	done
 }
 
@@ -140,21 +151,51 @@ fio_sum_kib() {
 	awk -F';' -v f="$2" '/^3;/ { s += $f } END { printf "%d\n", s }' "$1"
 }
 
-# Number of verification failures fio reported in FILE (its stderr): each
-# line is one read that returned something else than fio wrote there.
+# fio's stderr lines for a block that did not verify: a bad header
+#   verify: bad magic header 0, wanted acca at file F offset O, length L ...
+# or a bad payload (its header intact)
+#   crc32c: verify failed at file F offset O, length L ...
+# Each is one block that read back other than fio wrote it.
+FIO_VERIFY_RE='^(verify: |[a-z0-9]+: verify failed )'
+
+# Number of verification failures fio reported in FILE (its stderr).
 fio_verify_errors() {
-	grep -c '^verify:' "$1" 2>/dev/null
+	[ -f "$1" ] || { echo 0; return 0; }
+	grep -cE "$FIO_VERIFY_RE" "$1" || true
 }
 
 # Offsets (bytes) of the failed verifications in FILE, one a line.
 fio_verify_offsets() {
-	sed -n 's/^verify:.* at file [^ ]* offset \([0-9]*\),.*/\1/p' "$1"
+	grep -E "$FIO_VERIFY_RE" "$1" | sed -n 's/.* at file [^ ]* offset \([0-9]*\),.*/\1/p'
+}
+
+# Lines of fio's stderr FILE that report an error other than a failed
+# verification (an I/O error, a job that could not start), one a line.
+# err=84 (EILSEQ) is how fio ends a job on a failed verification.
+fio_other_errors() {
+	grep -E '^fio: |error' "$1" 2>/dev/null | grep -vE "$FIO_VERIFY_RE" |
+		grep -v 'terminating on signal' | grep -vE 'err= ?84[/,]' || true
+}
+
+# fio_judge WHAT RC ERRFILE: fails if fio exited non-zero for anything but
+# verification failures (which the caller counts and judges).
+fio_judge() {
+	local other
+
+	other=$(fio_other_errors "$3")
+	[ "$2" -ne 0 ] || [ -n "$other" ] || return 0
+	[ -n "$other" ] || [ "$(fio_verify_errors "$3")" -eq 0 ] || return 0
+	sed 's/^/fio: /' "$3" | head -20
+	fail "$1: fio failed (exit $2)${other:+: $(echo "$other" | head -1)}"
 }
 
 # rel_load NAME [VERIFY_INTERVAL] [REGIONS] [READ_END_MB]: runs the writers
 # to completion with the reader racing them, then stops the reader.  Output
 # in $REL_DIR/NAME.{w,r}.{out,err}.  Sets LOAD_SECONDS, WRITTEN_KIB,
 # VERIFIED_KIB (fio's verify_backlog reads), READ_KIB and LOAD_ERRORS.
+# Fails if fio failed for another reason than a verification failure, or
+# did not write everything; verification failures are the caller's to
+# judge.
 rel_load() {
 	local name=$1 interval=${2:-4096} regions=${3:-rand64 seq128 rand4} end=${4:-}
 	local base=$REL_DIR/$1 t0 rpid rc
@@ -175,13 +216,11 @@ rel_load() {
 	READ_KIB=$(fio_sum_kib $base.r.out 6)
 	LOAD_ERRORS=$(fio_verify_errors $base.w.err)
 	log "load $name: ${LOAD_SECONDS}s, written $((WRITTEN_KIB / 1024)) MiB, verified during the load $((VERIFIED_KIB / 1024)) MiB, racing reads $((READ_KIB / 1024)) MiB, verify errors $LOAD_ERRORS"
-	if [ $rc -ne 0 ] && [ "$LOAD_ERRORS" -eq 0 ]; then
-		sed 's/^/fio: /' $base.w.err | head -20
-		fail "the fio writers failed (exit $rc) without a verify error"
-		return 1
-	fi
 	grep -v '^3;' $base.r.err | grep -v '^$' | grep -v 'terminating on signal' |
 		sed 's/^/reader: /' | head -5
+	fio_judge "load $name, the writers" $rc $base.w.err || return 1
+	[ "$WRITTEN_KIB" -eq "$WRITE_KIB" ] ||
+		fail "load $name: fio wrote $WRITTEN_KIB KiB, not $WRITE_KIB" || return 1
 	return 0
 }
 
@@ -190,7 +229,7 @@ rel_load() {
 # fio's header and checksum in every VERIFY_INTERVAL.  Sets READBACK_KIB and
 # READBACK_ERRORS.
 rel_readback() {
-	local name=$1 interval=${2:-4096} from=${3:-0} to=${4:-} base=$REL_DIR/$1
+	local name=$1 interval=${2:-4096} from=${3:-0} to=${4:-} base=$REL_DIR/$1 rc
 
 	rel_layout
 	[ -n "$to" ] || to=$LOAD_END
@@ -200,9 +239,11 @@ rel_readback() {
 		rel_fio_verify "$interval"
 	} > $base.v.fio
 	(cd $REL_DIR && exec fio $base.v.fio --output-format=terse > $base.v.out 2> $base.v.err)
+	rc=$?
 	READBACK_KIB=$(fio_sum_kib $base.v.out 6)
 	READBACK_ERRORS=$(fio_verify_errors $base.v.err)
 	log "read-back $name: $((READBACK_KIB / 1024)) MiB of $((to - from)) MiB read and checked, verify errors $READBACK_ERRORS"
+	fio_judge "read-back $name" $rc $base.v.err || return 1
 	[ "$READBACK_KIB" -eq $(((to - from) * 1024)) ] ||
 		fail "the read-back read $READBACK_KIB KiB, not $(((to - from) * 1024))" || return 1
 	return 0
@@ -213,7 +254,7 @@ rel_show_errors() {
 	local f
 
 	for f in $REL_DIR/$1.w.err $REL_DIR/$1.v.err; do
-		[ -s $f ] && grep '^verify:' $f | head -5 | sed 's/^/  /'
+		[ -s $f ] && grep -E "$FIO_VERIFY_RE" $f | head -5 | sed 's/^/  /'
 	done
 	return 0
 }
@@ -221,7 +262,7 @@ rel_show_errors() {
 # Waits until no bypass write is tracked; fails after 30 s.
 rel_wait_idle() {
 	rel_ours || return 0
-	wait_for 30 test "$(bt_attr inflight_writes)" -eq 0 ||
+	wait_attr 30 inflight_writes -eq 0 ||
 		fail "inflight_writes is still $(bt_attr inflight_writes) 30 s after the load" || return 1
 	return 0
 }
@@ -261,8 +302,6 @@ rel_integrity() {
 	log "bytes verified: $(((VERIFIED_KIB + READBACK_KIB) * 1024)) ($((VERIFIED_KIB / 1024)) MiB during the load, $((READBACK_KIB / 1024)) MiB read back)"
 	log "verify errors (stale or wrong data): $errors"
 	rel_show_errors integrity
-	[ "$WRITTEN_KIB" -eq $((LOAD_END * 1024)) ] ||
-		fail "fio wrote $WRITTEN_KIB KiB, not $((LOAD_END * 1024))" || return 1
 	echo "$bypassed" | grep -qvE '^0(\.0)?[kMGT]?$' ||
 		fail "bcache bypassed nothing: stats_total/bypassed is $bypassed" || return 1
 	if rel_ours; then
@@ -333,7 +372,7 @@ rel_churn_stop() {
 	return 0
 }
 
-# --- enabled toggles vs. one racing read -------------------------------------
+# --- lifecycle -----------------------------------------------------------------
 
 # rel_poll_in_flight FILE FIELD USEC: polls, without forking, every USEC
 # microseconds until field FIELD (1 or 2) of FILE is above 0; up to 10 s.
@@ -357,119 +396,6 @@ rel_wait_write_in_flight() {
 	rel_poll_in_flight /sys/block/bcache0/inflight 2 2000
 }
 
-# rel_toggle_trial KIND BLOCK: the stale_trial race (see tests/rc), with
-# bypass_tracker/enabled switched while the write is in flight, and always
-# back on before the racing read:
-#   off-on      the write begins with enabled=0 (untracked), enabled=1
-#               before the read: the 'untracked' count must stop the fill
-#   on-off-on   the write begins tracked, enabled goes 0 and back to 1
-#               before the read: the write's own counts must stop the fill
-# Returns 0 (new data), 1 (STALE) or 2 (no race, or the write was not
-# tracked the way KIND needs).
-rel_toggle_trial() {
-	local kind=$1 block=$2 pid t0 t1 in_window want c0 c1 c2 c3
-
-	random_block /tmp/A
-	random_block /tmp/B
-	seed_backing "$block" /tmp/A || { echo "block $block: cannot seed"; return 2; }
-	read_block "$block" /tmp/r0 && cmp -s /tmp/A /tmp/r0 ||
-		{ echo "block $block: setup read did not return A"; return 2; }
-	t0=$(bt_attr tracked_writes)
-	[ $kind = off-on ] && echo 0 > $BBT_DIR/enabled
-	cs_now
-	c0=$NOW_CS
-	dd if=/tmp/B of=/dev/bcache0 bs=4096 seek="$block" count=1 oflag=direct \
-		conv=notrunc,nocreat 2>/dev/null &
-	pid=$!
-	rel_wait_write_in_flight
-	cs_now
-	c1=$NOW_CS
-	usleep 20000	# let the submitter get past bypass_tracker_begin_write()
-	case $kind in
-	off-on)		echo 1 > $BBT_DIR/enabled ;;
-	on-off-on)	echo 0 > $BBT_DIR/enabled; echo 1 > $BBT_DIR/enabled ;;
-	esac
-	usleep $((DELAY_MS * 300))
-	in_window=0
-	cs_now
-	c2=$NOW_CS
-	kill -0 $pid 2>/dev/null && in_window=1
-	read_block "$block" /tmp/r1
-	kill -0 $pid 2>/dev/null || in_window=0
-	cs_now
-	c3=$NOW_CS
-	wait $pid || { echo "block $block: the write failed"; return 2; }
-	t1=$(bt_attr tracked_writes)
-	want=$((t0 + 1))
-	[ $kind = off-on ] && want=$t0
-	[ "$t1" -eq $want ] ||
-		{ echo "block $block: $kind: tracked_writes went $t0 -> $t1, the write did not begin as planned"; return 2; }
-	[ $in_window = 1 ] ||
-		{ echo "block $block: $kind: the read missed the window (write in flight after $(((c1 - c0) * 10)) ms, read $(((c2 - c0) * 10))-$(((c3 - c0) * 10)) ms after the write began)"; return 2; }
-	read_block "$block" /tmp/r2
-	if cmp -s /tmp/B /tmp/r2; then
-		echo "block $block: $kind: new data"
-		return 0
-	fi
-	cmp -s /tmp/A /tmp/r2 && { echo "block $block: $kind: STALE"; return 1; }
-	echo "block $block: $kind: neither old nor new data"
-	return 1
-}
-
-# rel_set_delay MS: changes dm-delay's write delay under the running stack
-# (bcache keeps the device open; the table is swapped while suspended).
-rel_set_delay() {
-	local sectors
-
-	sectors=$(blockdev --getsz "$BACKING_RAW")
-	dmsetup suspend bbt-delay &&
-		dmsetup reload bbt-delay --table "0 $sectors delay $BACKING_RAW 0 0 $BACKING_RAW 0 $1" &&
-		dmsetup resume bbt-delay || fail "cannot change the dm-delay table" || return 1
-	DELAY_MS=$1
-	return 0
-}
-
-# rel_toggle_trials KIND N FIRST_MB: N trials on blocks 2 MiB apart from
-# FIRST_MB on; sets STALE, FRESH, MISSED.
-rel_toggle_trials() {
-	local kind=$1 n=$2 mb=$3 i=0
-
-	STALE=0 FRESH=0 MISSED=0
-	while [ $i -lt "$n" ]; do
-		rel_toggle_trial "$kind" $(((mb + 2 * i) * 256))
-		case $? in
-		0) FRESH=$((FRESH + 1)) ;;
-		1) STALE=$((STALE + 1)) ;;
-		*) MISSED=$((MISSED + 1)) ;;
-		esac
-		i=$((i + 1))
-	done
-	echo "$kind: $n trials: $STALE stale, $FRESH fresh, $MISSED without a race"
-}
-
-# rel_fresh_fills FIRST_MB N: reads N never-read 4 KiB blocks, 1 MiB apart,
-# twice each.  With nothing in flight every one of these misses must fill
-# the cache: if skipped_fills moves, a count (e.g. the untracked-writes
-# count) was left behind.
-rel_fresh_fills() {
-	local mb=$1 n=$2 i=0 s0 s1
-
-	s0=$(bt_attr skipped_fills)
-	while [ $i -lt "$n" ]; do
-		read_block $(((mb + i) * 256)) /tmp/f1
-		read_block $(((mb + i) * 256)) /tmp/f2
-		i=$((i + 1))
-	done
-	s1=$(bt_attr skipped_fills)
-	log "idle read misses: $n, skipped fills $s0 -> $s1"
-	[ "$s1" -eq "$s0" ] ||
-		fail "$((s1 - s0)) of $n read misses on an idle device skipped their fill: a count was left behind" ||
-		return 1
-	return 0
-}
-
-# --- lifecycle -----------------------------------------------------------------
-
 # The cache set's UUID, from the cache device's superblock.
 rel_cset_uuid() {
 	bcache-super-show "$CACHE" | awk '$1 == "cset.uuid" { print $2 }'
@@ -483,78 +409,7 @@ rel_wait_attached() {
 	return 0
 }
 
-# Until the tracker has a write in flight.
-rel_wait_tracked_in_flight() {
-	rel_poll_in_flight $BBT_DIR/inflight_writes 1 5000
-}
-
-# rel_bg_writes N: N 256 KiB O_DIRECT writes to bcache0 in the background,
-# at random MiB offsets in the first 64 MiB; writearound makes them bypass
-# writes, dm-delay keeps them in flight.  Their pids go to BG_PIDS.
-rel_bg_writes() {
-	local i=0 mb
-
-	[ -f $REL_DIR/blob ] || head -c 262144 /dev/urandom > $REL_DIR/blob
-	BG_PIDS=
-	while [ $i -lt "$1" ]; do
-		mb=$((RANDOM % 64))
-		dd if=$REL_DIR/blob of=/dev/bcache0 bs=256k seek=$((mb * 4)) count=1 \
-			oflag=direct conv=notrunc,nocreat 2> $REL_DIR/bg.$i.err &
-		BG_PIDS="$BG_PIDS $!"
-		i=$((i + 1))
-	done
-}
-
-# What the background writes are doing, for a failure report.
-rel_bg_show() {
-	local p i=0
-
-	for p in $BG_PIDS; do
-		echo "write $i (pid $p): $(cat $REL_DIR/bg.$i.err 2>/dev/null | tr '\n' ' ')"
-		if [ -d /proc/$p ]; then
-			echo "  state $(awk '{ print $3 }' /proc/$p/stat), wchan $(cat /proc/$p/wchan 2>/dev/null)"
-			sed 's/^/  /' /proc/$p/stack 2>/dev/null | head -12
-		fi
-		i=$((i + 1))
-	done
-	ls -l /dev/bcache* 2>&1
-	cat /sys/block/bcache0/dev 2>&1
-}
-
-# Waits for the background writes; their exit status does not matter (the
-# device may go away under them), only that they end.
-rel_bg_wait() {
-	local p
-
-	for p in $BG_PIDS; do
-		wait $p
-	done
-	BG_PIDS=
-}
-
-# Kernel memory figures in KiB: SUnreclaim, Percpu and MemFree.
-rel_meminfo() {
-	awk '$1 == "SUnreclaim:" { s = $2 } $1 == "Percpu:" { p = $2 }
-	     $1 == "MemFree:" { f = $2 } END { print s, p, f }' /proc/meminfo
-}
-
-# Slab caches as "name bytes" (active objects * object size).
-rel_slabs() {
-	awk 'NR > 2 { print $1, $2 * $4 }' /proc/slabinfo
-}
-
 # --- interchangeability ------------------------------------------------------
-
-# bcache-super-show of cache and backing device, without the fields that
-# differ between two formattings (UUIDs, and the checksums over them).
-rel_supers() {
-	{
-		echo "== cache"
-		bcache-super-show "$CACHE"
-		echo "== backing"
-		bcache-super-show "$BACKING"
-	} 2>&1 | grep -vE '^(sb\.csum|dev\.uuid|cset\.uuid)[[:space:]]'
-}
 
 # Stops bcache0 and then its cache set, leaving the superblocks (and any
 # dirty data) as they are on disk: a clean shutdown.
@@ -592,10 +447,6 @@ rel_register_all() {
 	rel_wait_attached
 }
 
-rel_cache_mode() {
-	sed 's/.*\[\(.*\)\].*/\1/' $BBT_SYSFS/cache_mode
-}
-
 # --- crash consistency (tests/crash-consistency) -------------------------------
 #
 # The disks tests/crash-consistency attaches: vda the cache, vdb the backing
@@ -616,63 +467,3 @@ crash_disks() {
 	wait_for 10 test -b /dev/vdc
 }
 
-# crash_records FIRST N SEQ W: the records of blocks FIRST..FIRST+N-1 written
-# by writer W with sequence number SEQ, on stdout.
-crash_records() {
-	awk -v first="$1" -v n="$2" -v seq="$3" -v w="$4" 'BEGIN {
-		pad = "..............................................................."
-		for (b = first; b < first + n; b++) {
-			l = sprintf("BBT-REC blk=%08d seq=%08d w=%d ", b, seq, w)
-			l = l substr(pad, 1, 63 - length(l))
-			for (i = 0; i < 64; i++)
-				print l
-		}
-	}'
-}
-
-# crash_check EXPECT: reads the records (on stdin) of blocks 0..CRASH_BLOCKS-1
-# and checks them against EXPECT ("blk seq" lines: the last acknowledged
-# write of each block).  Every line must be a well-formed record of its own
-# block, with a sequence number no lower than the block's acknowledged one.
-# Prints a summary line "CHECK blocks=... newer=... bad=..." and one
-# "BAD ..." line for each of the first 20 bad blocks.
-crash_check() {
-	awk -v nblk="$CRASH_BLOCKS" '
-	NR == FNR { if ($1 ~ /^[0-9]+$/) acked[$1] = $2; next }
-	{
-		blk = int((FNR - 1) / 64)
-		if (blk >= nblk)
-			next
-		# Compared as strings: busybox awk reads "00000015" as octal.
-		ok = (length($0) == 63 && substr($0, 1, 12) == "BBT-REC blk=" &&
-		      substr($0, 13, 8) == sprintf("%08d", blk) &&
-		      substr($0, 21, 5) == " seq=" && substr($0, 26, 8) ~ /^[0-9]+$/)
-		if (!ok) {
-			if (!(blk in why))
-				why[blk] = "malformed line " (FNR - 1) % 64 ": " substr($0, 1, 40)
-			next
-		}
-		s = substr($0, 26, 8)
-		sub(/^0+/, "", s)
-		s = s + 0
-		if (!(blk in lo) || s < lo[blk]) lo[blk] = s
-		if (!(blk in hi) || s > hi[blk]) hi[blk] = s
-	}
-	END {
-		bad = 0; newer = 0; written = 0
-		for (b = 0; b < nblk; b++) {
-			a = (b in acked) ? acked[b] : 0
-			if (a > 0) written++
-			if (!(b in why) && !(b in lo))
-				why[b] = "missing"
-			if (!(b in why) && lo[b] < a)
-				why[b] = "holds seq " lo[b] ", older than its acknowledged seq " a
-			if (b in why) {
-				if (++bad <= 20) print "BAD blk=" b ": " why[b]
-				continue
-			}
-			if (hi[b] > a) newer++
-		}
-		printf "CHECK blocks=%d acknowledged=%d newer_than_ack=%d bad=%d\n", nblk, written, newer, bad
-	}' "$1" -
-}

@@ -132,5 +132,6 @@ void suite_parse(void);
 void suite_chunk_size(void);
 void suite_lifecycle(void);
 void suite_stress(void);
+void suite_geometry(void);
 
 #endif
