@@ -89,6 +89,9 @@
 /* Layouts still draining after chunk_size changes, beyond the current one. */
 #define BYPASS_TRACKER_MAX_RETIRED	4
 
+/* How often a teardown that waits for stuck writes says so. */
+#define BYPASS_TRACKER_EXIT_WARN	(60 * HZ)
+
 /*
  * Statistics, per CPU.  u64_stats: a plain u64 read by another CPU tears
  * on 32-bit kernels; on 64-bit ones these are plain per-CPU increments and
@@ -102,11 +105,12 @@ struct bypass_stats {
 
 static void bypass_stats_inc(struct bypass_tracker *bt, bool skipped_fill)
 {
+	/* Only from process context: submission, workqueues, btree lookups. */
 	struct bypass_stats *st = get_cpu_ptr(bt->stats);
-	unsigned long flags = u64_stats_update_begin_irqsave(&st->syncp);
 
+	u64_stats_update_begin(&st->syncp);
 	u64_stats_inc(skipped_fill ? &st->skipped_fills : &st->tracked_writes);
-	u64_stats_update_end_irqrestore(&st->syncp, flags);
+	u64_stats_update_end(&st->syncp);
 	put_cpu_ptr(bt->stats);
 }
 
@@ -440,13 +444,16 @@ static void bypass_tracker_reap(struct work_struct *work)
 		wake_up_all(&bt->idle);
 }
 
-/* From the end of a write on a retired table, in any context. */
+/*
+ * Queues a reaper pass, from the end of a write on a retired table (any
+ * context) or after a layout was retired.
+ */
 static void bypass_tracker_kick(struct bypass_tracker *bt)
 {
 	/*
-	 * The caller's end counts must be visible to the pass this queues or
-	 * to one already queued that has not read them yet; queue_work()
-	 * promises that only when it returns true.
+	 * What the caller stored (end counts, retire_seq) must be visible to
+	 * the pass this queues or to one already queued that has not read it
+	 * yet; queue_work() promises that only when it returns true.
 	 */
 	smp_mb();
 	queue_work(system_wq, &bt->reap_work);
@@ -504,10 +511,18 @@ void bypass_tracker_exit(struct bypass_tracker *bt)
 	WRITE_ONCE(bt->dying, true);
 	WRITE_ONCE(t->retired, true);
 	mutex_unlock(&bt->lock);
-	/* Pairs with the barriers in bypass_tracker_kick() and end_write. */
-	smp_mb();
-	queue_work(system_wq, &bt->reap_work);
-	wait_event(bt->idle, !bypass_tracker_busy(bt));
+	/*
+	 * The reaper pass queued here waits for a grace period before it
+	 * wakes us: a write that ended on the now retired current table either
+	 * ran its read-side section before that (its put is then visible to
+	 * our check) or saw ->retired and kicks another pass.
+	 */
+	bypass_tracker_kick(bt);
+	while (!wait_event_timeout(bt->idle, !bypass_tracker_busy(bt),
+				   BYPASS_TRACKER_EXIT_WARN))
+		pr_warn("bypass tracker: device teardown still waiting for %llu tracked and %d other writes\n",
+			(unsigned long long)bypass_tracker_inflight_writes(bt),
+			atomic_read(&bt->untracked));
 	/*
 	 * The last write may have dropped its count and not yet left its
 	 * read-side section, where it still reads the table, kicks the
@@ -750,9 +765,9 @@ int bypass_tracker_parse_chunk_size(const char *buf, size_t len, u64 *bytes)
  * holds the file active, and device stop waits for that.
  *
  * Return: 0; -EINVAL for a size out of range, -ENOMEM if the new table
- * cannot be allocated, -EBUSY if BYPASS_TRACKER_MAX_RETIRED old layouts are
- * still draining (each costs every read miss a look), or -EINTR.  On error
- * nothing changes.
+ * cannot be allocated, or -EBUSY if BYPASS_TRACKER_MAX_RETIRED old layouts
+ * are still draining (each costs every read miss a look).  On error nothing
+ * changes.
  */
 int bypass_tracker_set_chunk_size(struct bypass_tracker *bt, u64 bytes)
 {
@@ -772,10 +787,8 @@ int bypass_tracker_set_chunk_size(struct bypass_tracker *bt, u64 bytes)
 	if (!new)
 		return -ENOMEM;
 
-	if (mutex_lock_interruptible(&bt->lock)) {
-		bypass_table_free(new);
-		return -EINTR;
-	}
+	/* Held briefly, never across I/O or a grace period. */
+	mutex_lock(&bt->lock);
 	cur = bypass_tracker_current(bt);
 	/* Someone else may have set this size meanwhile. */
 	if (cur->chunk_shift == shift) {
@@ -791,10 +804,7 @@ int bypass_tracker_set_chunk_size(struct bypass_tracker *bt, u64 bytes)
 		 */
 		mutex_unlock(&bt->lock);
 		flush_work(&bt->reap_work);
-		if (mutex_lock_interruptible(&bt->lock)) {
-			bypass_table_free(new);
-			return -EINTR;
-		}
+		mutex_lock(&bt->lock);
 		cur = bypass_tracker_current(bt);
 		if (cur->chunk_shift == shift ||
 		    bypass_tracker_nr_retired(bt) >= BYPASS_TRACKER_MAX_RETIRED) {
@@ -812,7 +822,8 @@ int bypass_tracker_set_chunk_size(struct bypass_tracker *bt, u64 bytes)
 	smp_store_release(&bt->retire_seq, cur->retire_seq);
 	mutex_unlock(&bt->lock);
 
-	queue_work(system_wq, &bt->reap_work);
+	/* A pass already queued must see the new retire_seq, or run again. */
+	bypass_tracker_kick(bt);
 	return 0;
 }
 

@@ -143,6 +143,7 @@ static void test_exit_waits_for_writes_in_flight(void)
 	struct bypass_tracker bt;
 	struct bypass_write cur, old, u;
 	pthread_t t;
+	u64 t0;
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	write_begin(&bt, &old, 0, 8);
@@ -166,8 +167,15 @@ static void test_exit_waits_for_writes_in_flight(void)
 	usleep(100000);
 	EXPECT(!exited(), "exit returned with a detached write in flight");
 	bypass_tracker_end_detached(&bt);
+	/*
+	 * Woken by the end, not by its 60 s warning timeout (30 s leaves
+	 * room for a loaded machine: grace periods here are real waits).
+	 */
+	t0 = compat_now_ns();
+	while (!exited() && compat_now_ns() - t0 < 30000000000ULL)
+		usleep(1000);
+	EXPECT(exited(), "exit did not return within 30 s of the last end");
 	pthread_join(t, NULL);
-	EXPECT(exited(), "exit did not return");
 	EXPECT(!bt.table && !bt.stats, "exit left table %p, stats %p",
 	       (void *)bt.table, (void *)bt.stats);
 }
@@ -179,6 +187,7 @@ static void test_exit_woken_by_current_table(void)
 	struct bypass_write w;
 	unsigned int i;
 	pthread_t t;
+	u64 t0;
 
 	for (i = 0; i < 50; i++) {
 		ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
@@ -186,8 +195,12 @@ static void test_exit_woken_by_current_table(void)
 		ASSERT(!pthread_create(&t, NULL, exit_thread, &bt), "thread");
 		if (i & 1)
 			usleep(1000);
+		t0 = compat_now_ns();
 		bypass_tracker_end_write(&w);
 		pthread_join(t, NULL);
+		EXPECT(compat_now_ns() - t0 < 30000000000ULL,
+		       "exit returned %llu ms after the end: not woken by it",
+		       (unsigned long long)((compat_now_ns() - t0) / 1000000));
 		EXPECT(!bt.table, "exit left the table");
 	}
 }

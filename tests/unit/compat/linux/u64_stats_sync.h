@@ -18,8 +18,8 @@ struct u64_stats_sync {
 
 /* Macros, so that the unused arguments need no attributes. */
 #define u64_stats_init(syncp)				((void)(syncp))
-#define u64_stats_update_begin_irqsave(syncp)		((void)(syncp), 0UL)
-#define u64_stats_update_end_irqrestore(syncp, flags)	((void)(syncp), (void)(flags))
+#define u64_stats_update_begin(syncp)			((void)(syncp))
+#define u64_stats_update_end(syncp)			((void)(syncp))
 #define u64_stats_fetch_begin(syncp)			((void)(syncp), 0U)
 #define u64_stats_fetch_retry(syncp, start)		((void)(syncp), (void)(start), false)
 
