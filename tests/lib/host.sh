@@ -6,12 +6,19 @@
 #
 #	. tests/lib/host.sh
 #
-# It keeps the totals in PASSED and FAILED and the notes for the end in
-# NOTES; host_finish prints them with the last line "N passed, N failed".
+# Sourcing it goes to the repository's root (root=), makes the log directory
+# (out=, tests/out) and notes the start (started=).  It keeps the totals in
+# PASSED and FAILED and the notes for the end in NOTES; host_finish prints
+# them with the last line "N passed, N failed".
 
-. "$(dirname "${BASH_SOURCE[0]}")/meta.sh"
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root" || exit 2
+. tests/lib/meta.sh
 
 HOST_OUT=${HOST_OUT:-tests/out}
+out=$HOST_OUT
+mkdir -p "$out"
+started=$(date +%s)
 PASSED=0 FAILED=0 NOTES=()
 # A step's log lines worth repeating under its "ok" line.
 STEP_SUMMARY_RE='^(static-checks|dkms-round-trip|provenance|harness-selftest|host-selftest|# asan|unit):'
