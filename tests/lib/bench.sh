@@ -112,13 +112,7 @@ bench_register() {
 		bcache_register "$CACHE" "$BACKING" || return 1
 	fi
 	echo "$mode" > $BBT_SYSFS/cache_mode || fail "cannot set cache_mode $mode" || return 1
-	# No bypass for congestion: under TCG the cache device's latency often
-	# passes bcache's thresholds (2 ms reads, 20 ms writes), and reads and
-	# writes would bypass the cache at random.  The workloads choose what
-	# bypasses: the cache mode and sequential_cutoff.
-	echo 0 > $BBT_SYSFS/cache/congested_read_threshold_us &&
-		echo 0 > $BBT_SYSFS/cache/congested_write_threshold_us ||
-		fail "cannot turn off the congestion bypass" || return 1
+	bcache_no_congestion $BBT_SYSFS/cache || return 1
 	case "$variant" in
 	on)	echo 1 > $BBT_DIR/enabled || return 1 ;;
 	off)	echo 0 > $BBT_DIR/enabled || return 1 ;;

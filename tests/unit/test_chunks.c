@@ -643,6 +643,39 @@ static double ns_per_check(struct bypass_tracker *bt, sector_t sector,
 	return best;
 }
 
+
+/*
+ * A read that spans exactly as many chunks as a level has slots must look
+ * at every slot, the last one included (the clamp in bypass_table_busy()
+ * is first + mask, not one less).  Fine level: a 512 KiB device at 128k
+ * chunks has 4 slots; a write in chunk 3 holds back a read of the whole
+ * device.  Coarse level: a 64 MiB device has 2 coarse chunks of 32 MiB; a
+ * 4 MiB write (32 chunks: coarse) at 32 MiB holds back a read across the
+ * 32 MiB boundary, which the fine slots know nothing about.
+ */
+static void test_read_covering_every_slot(void)
+{
+	struct bypass_tracker bt;
+	struct bypass_write w;
+
+	ASSERT(!tracker_init(&bt, 512 * KiB, 128 * KiB), "init");
+	write_begin(&bt, &w, SECTORS(384 * KiB), 8);
+	EXPECT_FILL(&bt, 0, SECTORS(512 * KiB), false);
+	EXPECT_FILL(&bt, SECTORS(256 * KiB), SECTORS(256 * KiB), false);
+	EXPECT_FILL(&bt, 0, SECTORS(384 * KiB), true);
+	bypass_tracker_end_write(&w);
+	EXPECT_IDLE(&bt);
+	bypass_tracker_exit(&bt);
+
+	ASSERT(!tracker_init(&bt, 64 * MiB, 128 * KiB), "init");
+	write_begin(&bt, &w, SECTORS(32 * MiB), SECTORS(4 * MiB));
+	EXPECT_FILL(&bt, SECTORS(32 * MiB - 4 * KiB), SECTORS(8 * KiB), false);
+	EXPECT_FILL(&bt, SECTORS(32 * MiB - 8 * KiB), SECTORS(4 * KiB), true);
+	bypass_tracker_end_write(&w);
+	EXPECT_IDLE(&bt);
+	bypass_tracker_exit(&bt);
+}
+
 /*
  * A 4 GiB discard (one bio's maximum) at 4 KiB chunks spans 2^20 chunks but
  * only 129 coarse ones: bounded work, and reads outside it still fill.
@@ -719,6 +752,8 @@ void suite_chunks(void)
 	    "wide: a level never counts a slot twice: coarse, then wide");
 	RUN(test_wide_read,
 	    "wide: reads up to 1 MiB at 4k chunks are checked chunk by chunk; wider ones busy iff anything is in flight");
+	RUN(test_read_covering_every_slot,
+	    "chunks: a read spanning every slot of a level sees a write in the last one");
 	RUN(test_whole_device_discard_is_bounded,
 	    "wide: a 4 GiB discard costs at most 129 coarse counters, reads outside it fill");
 }

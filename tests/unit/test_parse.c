@@ -102,6 +102,11 @@ static const struct parse_case cases[] = {
 	BAD("18446744073709555712\n"),
 	/* 2^64 + 4 (k): wraps to 4k */
 	BAD("18446744073709551620k"),
+	/* More than 20 digits is invalid even when the value is small */
+	BAD("000000000000000000004k"),
+	/* 23 digits and a suffix: must not reach the 24-byte copy */
+	BAD("00000000000000000004096k"),
+	BAD("00000000000000000004096k\n"),
 	/* 2^128 + 4096 */
 	BAD("340282366920938463463374607431768215552"),
 	/* 2^54 G: bch_strtoull_h()'s own overflow check */

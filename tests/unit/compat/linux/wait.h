@@ -57,7 +57,8 @@ long compat_wait_sleep(wait_queue_head_t *wq_head, unsigned long wakeups,
 
 /*
  * The kernel's waits forever.  Here a wake-up that never comes within 10 s
- * while the condition stays false aborts the test: that is a lost wake-up.
+ * aborts the test, even if the condition has become true meanwhile: the
+ * kernel, which only looks again when woken, would sleep forever.
  */
 void compat_lost_wakeup(const char *condition, const char *file, int line);
 #define wait_event(wq_head, condition)					\
@@ -67,9 +68,9 @@ do {									\
 									\
 		if (condition)						\
 			break;						\
+		/* Even if (condition) holds by now: nothing woke us. */ \
 		if (!compat_wait_sleep(&(wq_head), __we_w,		\
-				       compat_wait_deadline(10 * HZ)) &&	\
-		    !(condition))					\
+				       compat_wait_deadline(10 * HZ)))	\
 			compat_lost_wakeup(#condition, __FILE__, __LINE__); \
 	}								\
 } while (0)
