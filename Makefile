@@ -54,7 +54,7 @@ export KDIR
 endif
 
 .PHONY: all modules prepare clean distclean help version \
-	install uninstall dkms-install dkms-uninstall sign \
+	install uninstall dkms-install dkms-uninstall sign deb \
 	deps sparse checkpatch unit check demo check-debug bench
 
 all: modules
@@ -69,6 +69,7 @@ help:
 	@echo "  make dkms-install KVER=...   DKMS add/build/install for one kernel"
 	@echo "  make dkms-uninstall KVER=... remove it again; the stock module is back"
 	@echo "  make sign KVER=...           sign build/<release>/bcache.ko with DKMS's MOK key"
+	@echo "  make deb                     build/bcache-bypass-tracker-dkms_$(VERSION)_all.deb (lintian-clean)"
 	@echo
 	@echo "Test (needs root; installs what it needs on first use):"
 	@echo "  make demo                    stale read on stock bcache vs ours, in a VM"
@@ -104,6 +105,9 @@ distclean:
 
 dkms-install dkms-uninstall install uninstall sign:
 	@scripts/dkms-helper $@ "$$KVER" "$(VERSION)"
+
+deb:
+	@scripts/make-deb
 
 # --- development and tests --------------------------------------------------
 
