@@ -55,7 +55,7 @@ endif
 
 .PHONY: all modules prepare clean distclean help version \
 	install uninstall dkms-install dkms-uninstall sign deb \
-	deps sparse checkpatch unit check demo check-debug bench
+	deps sparse checkpatch unit check check-system demo check-debug bench
 
 all: modules
 
@@ -74,6 +74,7 @@ help:
 	@echo "Test (needs root; installs what it needs on first use):"
 	@echo "  make demo                    stale read on stock bcache vs ours, in a VM"
 	@echo "  make check                   everything CI runs (KERNELS=... to narrow)"
+	@echo "  make check-system            every real-system scenario: Debian 12 image in QEMU"
 	@echo
 	@echo "Development:"
 	@echo "  make deps                    install the Debian packages builds and tests need"
@@ -128,6 +129,9 @@ unit:
 
 check: deps
 	@tests/check $(KERNELS)
+
+check-system: deps
+	@tests/system/run $(notdir $(wildcard tests/system/cases/*))
 
 demo: deps
 	@tests/demo/run
