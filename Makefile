@@ -54,8 +54,8 @@ export KDIR
 endif
 
 .PHONY: all modules prepare clean distclean help version \
-	install uninstall dkms-install dkms-uninstall sign \
-	deps sparse checkpatch unit check demo check-debug bench
+	install uninstall dkms-install dkms-uninstall sign deb \
+	deps sparse checkpatch unit check check-system demo check-debug bench
 
 all: modules
 
@@ -69,10 +69,12 @@ help:
 	@echo "  make dkms-install KVER=...   DKMS add/build/install for one kernel"
 	@echo "  make dkms-uninstall KVER=... remove it again; the stock module is back"
 	@echo "  make sign KVER=...           sign build/<release>/bcache.ko with DKMS's MOK key"
+	@echo "  make deb                     build/bcache-bypass-tracker-dkms_$(VERSION)_all.deb (lintian-clean)"
 	@echo
 	@echo "Test (needs root; installs what it needs on first use):"
 	@echo "  make demo                    stale read on stock bcache vs ours, in a VM"
 	@echo "  make check                   everything CI runs (KERNELS=... to narrow)"
+	@echo "  make check-system            every real-system scenario: Debian 12 image in QEMU"
 	@echo
 	@echo "Development:"
 	@echo "  make deps                    install the Debian packages builds and tests need"
@@ -105,6 +107,10 @@ distclean:
 dkms-install dkms-uninstall install uninstall sign:
 	@scripts/dkms-helper $@ "$$KVER" "$(VERSION)"
 
+deb:
+	@scripts/install-deps deb
+	@scripts/make-deb
+
 # --- development and tests --------------------------------------------------
 
 deps:
@@ -128,6 +134,10 @@ unit:
 
 check: deps
 	@tests/check $(KERNELS)
+
+check-system:
+	@scripts/install-deps system
+	@tests/system/run $(notdir $(wildcard tests/system/cases/*))
 
 demo:
 	@scripts/install-deps guest

@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers of the real-system scenarios, in the guest (bash).  Each check
+# prints "ok - ..." or "not ok - ..." and returns 0 or 1.
+
+KVER=$(uname -r)
+VERSION_FILE=/sys/module/bcache/version
+
+ok() {
+	echo "ok - $*"
+}
+
+not_ok() {
+	echo "not ok - $*"
+	return 1
+}
+
+# wait_for SECONDS COMMAND...: polls COMMAND every 0.2 s.
+wait_for() {
+	local limit=$(($1 * 5)) i=0
+
+	shift
+	until "$@" > /dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -ge "$limit" ] && return 1
+		sleep 0.2
+	done
+}
+
+# The bcache.ko inside this kernel's initramfs.
+initrd_bcache() {
+	lsinitramfs "/boot/initrd.img-$KVER" | grep -E '/bcache\.ko(\.xz|\.zst|\.gz)?$' | head -1
+}
+
+# Every backing device bcache registered, as /sys/block/<name>.
+backing_devices() {
+	local d
+
+	# bcacheN/bcache is a link to its backing device's directory.
+	for d in /sys/block/*/bcache/cache_mode; do
+		[[ $d == /sys/block/bcache[0-9]* ]] && continue
+		[ -e "$d" ] && dirname "$(dirname "$d")"
+	done
+}
+
+# expect_module ours|stock: bcache0 is up and registered by that module,
+# and this kernel's initramfs carries that module.
+expect_module() {
+	local which=$1 d n=0 in_initrd
+
+	wait_for 60 test -b /dev/bcache0 || not_ok "/dev/bcache0 did not appear at boot" || return 1
+	in_initrd=$(initrd_bcache)
+	if [ "$which" = ours ]; then
+		[ -f $VERSION_FILE ] ||
+			not_ok "bcache was registered by the stock module ($VERSION_FILE is absent)" || return 1
+		[[ $in_initrd == */updates/dkms/* ]] ||
+			not_ok "the initramfs carries ${in_initrd:-no bcache}, not ours" || return 1
+		for d in $(backing_devices); do
+			[ -d "$d/bcache/bypass_tracker" ] ||
+				not_ok "${d##*/} has no bcache/bypass_tracker/" || return 1
+			n=$((n + 1))
+		done
+		[ $n -gt 0 ] || not_ok "no backing device is registered" || return 1
+		ok "$KVER: bcache $(cat $VERSION_FILE) registered $n backing device(s) at boot, with bypass_tracker/; initramfs: $in_initrd"
+	else
+		[ ! -f $VERSION_FILE ] ||
+			not_ok "bcache $(cat $VERSION_FILE) is ours, expected the stock module" || return 1
+		[[ $in_initrd == */kernel/drivers/md/bcache/* ]] ||
+			not_ok "the initramfs carries ${in_initrd:-no bcache}, not the stock module" || return 1
+		for d in $(backing_devices); do
+			[ ! -d "$d/bcache/bypass_tracker" ] ||
+				not_ok "${d##*/} has bypass_tracker/ under the stock module" || return 1
+			n=$((n + 1))
+		done
+		[ $n -gt 0 ] || not_ok "no backing device is registered" || return 1
+		ok "$KVER: the stock bcache registered $n backing device(s) at boot; initramfs: $in_initrd"
+	fi
+}
+
+# stale_read ours|stock: tests/rc's writearound stale-read reproducer on
+# the devices udev registered at boot.  The host slows the backing disk's
+# writes to one per second (QEMU throttling) in place of dm-delay, so that
+# nothing is re-registered under bcache.
+stale_read() {
+	local which=$1 backing
+
+	backing=$(basename "$(dirname "$(readlink -f /sys/block/bcache0/bcache)")")
+	(
+		usleep() { sleep "$(awk -v u="$1" 'BEGIN { printf "%.3f", u / 1000000 }')"; }
+		. /usr/local/lib/bbt/rc
+		BACKING=/dev/$backing
+		BACKING_RAW=$BACKING
+		DATA_OFFSET=$(bcache-super-show "$BACKING" | awk '$1 == "dev.data.first_sector" { print $2 }')
+		[ -n "$DATA_OFFSET" ] || { echo "no data offset on $BACKING"; exit 1; }
+		echo writearound > $BBT_SYSFS/cache_mode || exit 1
+		stale_trials write "${TRIALS:-10}"
+		if [ "$which" = ours ]; then
+			SKIPPED_FILLS=$(bt_attr skipped_fills)
+			echo "tracker: skipped_fills=$SKIPPED_FILLS tracked_writes=$(bt_attr tracked_writes)"
+			expect_ours_fresh
+		else
+			expect_stock_stale
+		fi
+	) || not_ok "stale-read reproducer (writearound) on $which" || return 1
+	ok "stale-read reproducer (writearound) on $which, on the devices registered at boot"
+}
+
+# write_data: 8 MiB of random data through bcache0 in writeback mode, so
+# that some of it is dirty in the cache; its checksum is kept on the root.
+write_data() {
+	echo writeback > /sys/block/bcache0/bcache/cache_mode || return 1
+	head -c 8388608 /dev/urandom > /var/lib/bbt/data
+	dd if=/var/lib/bbt/data of=/dev/bcache0 bs=1M seek=64 oflag=direct conv=notrunc status=none &&
+		sha256sum < /var/lib/bbt/data > /var/lib/bbt/data.sha256 ||
+		not_ok "cannot write to /dev/bcache0" || return 1
+	ok "wrote 8 MiB through bcache0 in writeback mode ($(cat /sys/block/bcache0/bcache/dirty_data) dirty)"
+}
+
+verify_data() {
+	[ -f /var/lib/bbt/data.sha256 ] || not_ok "no data was written on the previous boot" || return 1
+	dd if=/dev/bcache0 bs=1M skip=64 count=8 iflag=direct status=none | sha256sum |
+		cmp -s - /var/lib/bbt/data.sha256 ||
+		not_ok "the data written through bcache0 on the previous boot differs" || return 1
+	ok "the 8 MiB written on the previous boot read back intact through bcache0"
+}
