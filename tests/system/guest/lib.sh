@@ -77,10 +77,15 @@ expect_module() {
 	fi
 }
 
-# stale_read ours|stock: tests/rc's writearound stale-read reproducer on
-# the devices udev registered at boot.  The host slows the backing disk's
-# writes to one per second (QEMU throttling) in place of dm-delay, so that
-# nothing is re-registered under bcache.
+# stale_read ours|stock: the writearound stale-read trial of
+# tests/lib/stale-read.sh on the devices udev registered at boot.  The host
+# slows the backing disk's writes to one per second (QEMU throttling) in
+# place of dm-delay, so that nothing is re-registered under bcache.  That
+# gives no window as sure as dm-delay's, so the rule here is weaker than
+# the guest tier's, where both modules are held to the full rule on the
+# same kernels: on ours no trial may be stale or go wrong, at least one
+# must race, and skipped_fills must show the read hook fired; on stock the
+# counts are reported, not judged.
 stale_read() {
 	local which=$1 backing
 
@@ -88,19 +93,18 @@ stale_read() {
 	(
 		usleep() { sleep "$(awk -v u="$1" 'BEGIN { printf "%.3f", u / 1000000 }')"; }
 		. /usr/local/lib/bbt/rc
+		. /usr/local/lib/bbt/stale-read.sh
 		BACKING=/dev/$backing
 		BACKING_RAW=$BACKING
 		DATA_OFFSET=$(bcache-super-show "$BACKING" | awk '$1 == "dev.data.first_sector" { print $2 }')
 		[ -n "$DATA_OFFSET" ] || { echo "no data offset on $BACKING"; exit 1; }
 		echo writearound > $BBT_SYSFS/cache_mode || exit 1
 		stale_trials write "${TRIALS:-10}"
-		if [ "$which" = ours ]; then
-			SKIPPED_FILLS=$(bt_attr skipped_fills)
-			echo "tracker: skipped_fills=$SKIPPED_FILLS tracked_writes=$(bt_attr tracked_writes)"
-			expect_ours_fresh
-		else
-			expect_stock_stale
-		fi
+		[ "$which" = ours ] || exit 0
+		SKIPPED_FILLS=$(bt_attr skipped_fills)
+		echo "tracker: skipped_fills=$SKIPPED_FILLS tracked_writes=$(bt_attr tracked_writes)"
+		[ "$STALE" -eq 0 ] && [ "$ERRORS" -eq 0 ] && [ "$FRESH" -gt 0 ] &&
+			[ "$SKIPPED_FILLS" -gt 0 ]
 	) || not_ok "stale-read reproducer (writearound) on $which" || return 1
 	ok "stale-read reproducer (writearound) on $which, on the devices registered at boot"
 }
