@@ -21,7 +21,7 @@ mkdir -p "$out"
 started=$(date +%s)
 PASSED=0 FAILED=0 NOTES=()
 # A step's log lines worth repeating under its "ok" line.
-STEP_SUMMARY_RE='^(static-checks|dkms-round-trip|provenance|harness-selftest|host-selftest|# asan|unit):'
+STEP_SUMMARY_RE='^(build|static-checks|dkms-round-trip|provenance|harness-selftest|host-selftest|# asan|unit):'
 
 # step NAME COMMAND...: runs COMMAND with its output in $HOST_OUT/NAME.log;
 # one test, passed if COMMAND exits 0.  Returns COMMAND's status.
