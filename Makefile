@@ -48,14 +48,14 @@ endif
 # KDIR only when the user set it: our default names the headers of *this*
 # KVER, and "make check" runs sub-makes with other KVERs, which must each
 # derive their own (a sub-make takes an environment value over "?=").
-export KVER KSRC
+export KVER KSRC MATRIX_ONLY
 ifneq ($(origin KDIR),file)
 export KDIR
 endif
 
 .PHONY: all modules prepare clean distclean help version \
 	install uninstall dkms-install dkms-uninstall sign \
-	deps sparse checkpatch unit check demo check-debug bench
+	deps sparse checkpatch unit check demo check-debug check-matrix bench
 
 all: modules
 
@@ -80,9 +80,10 @@ help:
 	@echo "  make checkpatch              checkpatch.pl --strict on our code and patches"
 	@echo "  make unit                    userspace unit tests of the tracker (ASan/UBSan, TSan)"
 	@echo "  make check-debug             guest cases on a KASAN/lockdep/kmemleak kernel (builds it once)"
+	@echo "  make check-matrix            build against every 6.1/6.12 headers ABI; writes docs/kernel-matrix.md"
 	@echo "  make bench                   stock vs ours in the guest; writes docs/benchmarks.{md,png}"
 	@echo
-	@echo "Variables: KVER KDIR KSRC BCACHE_DEBUG=y|n KERNELS"
+	@echo "Variables: KVER KDIR KSRC BCACHE_DEBUG=y|n KERNELS MATRIX_ONLY (a regex of releases)"
 
 version:
 	@echo $(VERSION)
@@ -125,6 +126,10 @@ check-debug:
 unit:
 	@scripts/install-deps --check unit || { echo "make unit: install the packages above (no kernel headers needed)" >&2; exit 1; }
 	@$(MAKE) -s -C tests/unit
+
+check-matrix:
+	@scripts/install-deps build
+	@tests/check-matrix --install $${MATRIX_ONLY:+--only "$$MATRIX_ONLY"}
 
 check: deps
 	@tests/check $(KERNELS)
