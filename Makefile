@@ -11,6 +11,9 @@ KDIR ?= /lib/modules/$(KVER)/build
 KSRC ?=
 BCACHE_DEBUG ?= n
 KERNELS ?= $(shell scripts/kernels list)
+# make bench compares on the full-suite kernels (the two amd64 ones) unless
+# KERNELS is given.
+BENCH_KERNELS = $(if $(filter file,$(origin KERNELS)),$(shell scripts/kernels list full),$(KERNELS))
 
 PACKAGE := bcache-bypass-tracker
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
@@ -140,4 +143,4 @@ demo:
 
 bench:
 	@scripts/install-deps bench
-	@tests/bench/run $(KERNELS)
+	@tests/bench/run $(BENCH_KERNELS)
