@@ -11,6 +11,9 @@ KDIR ?= /lib/modules/$(KVER)/build
 KSRC ?=
 BCACHE_DEBUG ?= n
 KERNELS ?= $(shell scripts/kernels list)
+# make bench compares on the full-suite kernels (the two amd64 ones) unless
+# KERNELS is given.
+BENCH_KERNELS = $(if $(filter file,$(origin KERNELS)),$(shell scripts/kernels list full),$(KERNELS))
 
 PACKAGE := bcache-bypass-tracker
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
@@ -48,14 +51,14 @@ endif
 # KDIR only when the user set it: our default names the headers of *this*
 # KVER, and "make check" runs sub-makes with other KVERs, which must each
 # derive their own (a sub-make takes an environment value over "?=").
-export KVER KSRC
+export KVER KSRC MATRIX_ONLY
 ifneq ($(origin KDIR),file)
 export KDIR
 endif
 
 .PHONY: all modules prepare clean distclean help version \
 	install uninstall dkms-install dkms-uninstall sign deb \
-	deps sparse checkpatch unit check check-system demo check-debug bench
+	deps sparse checkpatch unit check check-system demo check-debug check-matrix bench
 
 all: modules
 
@@ -82,9 +85,10 @@ help:
 	@echo "  make checkpatch              checkpatch.pl --strict on our code and patches"
 	@echo "  make unit                    userspace unit tests of the tracker (ASan/UBSan, TSan)"
 	@echo "  make check-debug             guest cases on a KASAN/lockdep/kmemleak kernel (builds it once)"
+	@echo "  make check-matrix            build against every 6.1/6.12 headers ABI; writes docs/kernel-matrix.md"
 	@echo "  make bench                   stock vs ours in the guest; writes docs/benchmarks.{md,png}"
 	@echo
-	@echo "Variables: KVER KDIR KSRC BCACHE_DEBUG=y|n KERNELS"
+	@echo "Variables: KVER KDIR KSRC BCACHE_DEBUG=y|n KERNELS MATRIX_ONLY (a regex of releases)"
 
 version:
 	@echo $(VERSION)
@@ -132,6 +136,10 @@ unit:
 	@scripts/install-deps --check unit || { echo "make unit: install the packages above (no kernel headers needed)" >&2; exit 1; }
 	@$(MAKE) -s -C tests/unit
 
+check-matrix:
+	@scripts/install-deps build
+	@tests/check-matrix --install $${MATRIX_ONLY:+--only "$$MATRIX_ONLY"}
+
 check: deps
 	@tests/check $(KERNELS)
 
@@ -145,4 +153,4 @@ demo:
 
 bench:
 	@scripts/install-deps bench
-	@tests/bench/run $(KERNELS)
+	@tests/bench/run $(BENCH_KERNELS)

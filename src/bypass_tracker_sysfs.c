@@ -225,6 +225,8 @@ MODULE_PARM_DESC(bypass_tracker_chunk_size,
 		 "bypass tracker chunk size for backing devices registered from now on: a power of two from 4k to 1G (default 128k)");
 
 MODULE_VERSION(BYPASS_TRACKER_VERSION);
+/* The kernel version of the bcache source this module was built from. */
+MODULE_INFO(bcache_source, BYPASS_TRACKER_BCACHE_SOURCE);
 
 /* Says in the kernel log which bcache was loaded, and with what default. */
 void bypass_tracker_module_init(void)

@@ -21,7 +21,7 @@ mkdir -p "$out"
 started=$(date +%s)
 PASSED=0 FAILED=0 NOTES=()
 # A step's log lines worth repeating under its "ok" line.
-STEP_SUMMARY_RE='^(static-checks|dkms-round-trip|provenance|harness-selftest|host-selftest|# asan|unit):|^  ok - |^# boot [0-9]+ took'
+STEP_SUMMARY_RE='^(build|static-checks|dkms-round-trip|provenance|harness-selftest|host-selftest|# asan|unit):|^  ok - |^# boot [0-9]+ took'
 
 # step NAME COMMAND...: runs COMMAND with its output in $HOST_OUT/NAME.log;
 # one test, passed if COMMAND exits 0.  Returns COMMAND's status.
@@ -133,15 +133,49 @@ host_finish() {
 	exit
 }
 
-# suite_cases [quick]: the guest cases of the normal suite, every file in
-# tests/cases except another suite's (SUITE=..., e.g. crash, run by
-# tests/crash-consistency); with "quick" only those with QUICK=1.
+# suite_cases [quick] [subset]: the guest cases of the normal suite, every
+# file in tests/cases except another suite's (SUITE=..., e.g. crash, run by
+# tests/crash-consistency); with "quick" only those with QUICK=1, with
+# "subset" only those with SUBSET=1 (both: those with both).
 suite_cases() {
-	local f
+	local f a quick= subset=
 
+	for a in "$@"; do
+		case "$a" in
+		quick)	quick=1 ;;
+		subset)	subset=1 ;;
+		*)	echo "suite_cases: unknown filter '$a'" >&2; return 2 ;;
+		esac
+	done
 	for f in tests/cases/*; do
 		[ -n "$(case_meta "$f" SUITE)" ] && continue
-		[ "${1:-}" = quick ] && [ "$(case_meta "$f" QUICK)" != 1 ] && continue
+		[ -n "$quick" ] && [ "$(case_meta "$f" QUICK)" != 1 ] && continue
+		[ -n "$subset" ] && [ "$(case_meta "$f" SUBSET)" != 1 ] && continue
 		basename "$f"
 	done
+}
+
+# kernel_suite KVER: "full" or "subset", the guest suite KVER gets
+# (scripts/kernels suite: the second column of scripts/supported-kernels).
+kernel_suite() {
+	scripts/kernels suite "$1"
+}
+
+# kernel_cases KVER [quick]: the guest cases tests/check runs on KVER: the
+# normal suite on a "full" kernel, its SUBSET=1 cases on a "subset" one;
+# with "quick" the QUICK=1 cases on either.  Fails, saying so, if that
+# leaves no case at all.
+kernel_cases() {
+	local suite cases
+
+	suite=$(kernel_suite "$1") || return 1
+	if [ "${2:-}" = quick ]; then
+		cases=$(suite_cases quick) || return 1
+	elif [ "$suite" = subset ]; then
+		cases=$(suite_cases subset) || return 1
+	else
+		cases=$(suite_cases) || return 1
+	fi
+	[ -n "$cases" ] || { echo "kernel_cases: no guest case for $1 (suite $suite${2:+, $2})" >&2; return 1; }
+	echo "$cases"
 }

@@ -6,7 +6,9 @@
 #
 # A case sets its metadata at the top level, one assignment a line:
 #   DESCRIPTION="..."  TIMEOUT=N  EXPECT=fail  XFAIL_REASON="..."
-#   QUICK=1  SUITE=NAME  DEBUG_TIER=skip
+#   QUICK=1  SUITE=NAME  DEBUG_TIER=skip  SUBSET=1
+# SUBSET=1: one of the few cases "make check" runs on a kernel listed as
+# "subset" in scripts/supported-kernels (tests/lib/host.sh, kernel_cases).
 # The file is read as text, never sourced: a case's other top-level code
 # cannot leak into the shell that asks.
 
