@@ -142,6 +142,8 @@ static void test_exit_waits_for_writes_in_flight(void)
 {
 	struct bypass_tracker bt;
 	struct bypass_write cur, old, u;
+	struct bypass_write *ends[] = { &old, &cur, &u };
+	unsigned int i;
 	pthread_t t;
 	u64 t0;
 
@@ -155,15 +157,13 @@ static void test_exit_waits_for_writes_in_flight(void)
 
 	exit_done = false;
 	ASSERT(!pthread_create(&t, NULL, exit_and_flag, &bt), "thread");
-	usleep(200000);
-	EXPECT(!exited(), "exit returned with 4 writes in flight");
-	bypass_tracker_end_write(&old);
-	usleep(100000);
-	EXPECT(!exited(), "exit returned with 3 writes in flight");
-	bypass_tracker_end_write(&cur);
-	usleep(100000);
-	EXPECT(!exited(), "exit returned with 2 writes in flight");
-	bypass_tracker_end_write(&u);
+	/* One end at a time; exit must still be waiting before each. */
+	for (i = 0; i < ARRAY_SIZE(ends); i++) {
+		usleep(i ? 100000 : 200000);
+		EXPECT(!exited(), "exit returned with %zu writes in flight",
+		       ARRAY_SIZE(ends) + 1 - i);
+		bypass_tracker_end_write(ends[i]);
+	}
 	usleep(100000);
 	EXPECT(!exited(), "exit returned with a detached write in flight");
 	bypass_tracker_end_detached(&bt);
