@@ -85,6 +85,7 @@ help:
 	@echo "  make checkpatch              checkpatch.pl --strict on our code and patches"
 	@echo "  make unit                    userspace unit tests of the tracker (ASan/UBSan, TSan)"
 	@echo "  make check-debug             guest cases on a KASAN/lockdep/kmemleak kernel (builds it once)"
+	@echo "  make check-debug DEBUG_VARIANT=kcsan-rt   the same on a KCSAN + PREEMPT_RT kernel"
 	@echo "  make check-matrix            build against every 6.1/6.12 headers ABI; writes docs/kernel-matrix.md"
 	@echo "  make bench                   stock vs ours in the guest; writes docs/benchmarks.{md,png}"
 	@echo

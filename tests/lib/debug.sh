@@ -19,9 +19,6 @@
 
 DEBUGFS=/sys/kernel/debug
 FI_ATTRS="failslab fail_page_alloc"
-# What the runner counts as trouble in the kernel log (tests/rc); the cases
-# that clear the log themselves check it with the same expression.
-DEBUG_LOG_BAD=$KERNEL_LOG_BAD
 
 have_fault_injection() {
 	[ -d $DEBUGFS/failslab ] && [ -d $DEBUGFS/fail_page_alloc ] &&
