@@ -606,6 +606,48 @@ static void test_wide_read(void)
 	bypass_tracker_exit(&bt);
 }
 
+static struct bypass_tracker *between_sums_bt;
+
+/* At the read barrier of bypass_table_inflight(): a whole write, once. */
+static void write_between_sums(void)
+{
+	struct bypass_write w;
+	int cpu = compat_cpu;
+
+	compat_rmb_hook = NULL;
+	compat_cpu = 1;
+	write_begin(between_sums_bt, &w, 0, 8);
+	compat_cpu = 2;		/* a write can end on another CPU */
+	bypass_tracker_end_write(&w);
+	compat_cpu = cpu;
+}
+
+/*
+ * bypass_table_inflight() sums the ends before the begins.  A write that
+ * begins and ends between the two sums then counts as in flight: one too
+ * many, which only skips a fill.  Summed the other way round, its end is
+ * counted without its begin and cancels a write that is still in flight,
+ * and a wide read fills over it.
+ */
+static void test_inflight_sum_order(void)
+{
+	struct bypass_tracker bt;
+	struct bypass_write w;
+	sector_t cs = SECTORS(4 * KiB);
+	unsigned int read = SECTORS(1 * MiB) + cs;	/* > MAX_READ_SPAN */
+
+	ASSERT(!tracker_init(&bt, 1 * GiB, 4 * KiB), "init");
+	write_begin(&bt, &w, 900 * cs, 8);
+	between_sums_bt = &bt;
+	compat_rmb_hook = write_between_sums;
+	EXPECT_FILL(&bt, 0, read, false);
+	EXPECT(!compat_rmb_hook, "no read barrier between the sums");
+	compat_rmb_hook = NULL;
+	bypass_tracker_end_write(&w);
+	EXPECT_FILL(&bt, 0, read, true);
+	bypass_tracker_exit(&bt);
+}
+
 /* Best of 3 rounds of @n calls, in ns per call. */
 static double ns_per_pair(struct bypass_tracker *bt, sector_t sector,
 			  unsigned int nr, unsigned int n)
@@ -752,6 +794,8 @@ void suite_chunks(void)
 	    "wide: a level never counts a slot twice: coarse, then wide");
 	RUN(test_wide_read,
 	    "wide: reads up to 1 MiB at 4k chunks are checked chunk by chunk; wider ones busy iff anything is in flight");
+	RUN(test_inflight_sum_order,
+	    "wide: a write that begins and ends while a wide read sums the counts hides no other write");
 	RUN(test_read_covering_every_slot,
 	    "chunks: a read spanning every slot of a level sees a write in the last one");
 	RUN(test_whole_device_discard_is_bounded,

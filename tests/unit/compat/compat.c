@@ -213,6 +213,7 @@ void compat_free(const void *ptr)
 /* --- per-cpu ------------------------------------------------------------- */
 
 __thread int compat_cpu = -1;
+void (*compat_rmb_hook)(void);
 static unsigned int compat_next_cpu;
 
 unsigned int compat_this_cpu_slow(void)

@@ -37,7 +37,12 @@ extern long compat_mb_word;
 #else
 #define smp_mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #endif
-#define smp_rmb()	smp_mb()
+/*
+ * A test can run code at the read barrier (compat_rmb_hook, set to NULL by
+ * default): between the two halves of a read that the barrier orders.
+ */
+extern void (*compat_rmb_hook)(void);
+#define smp_rmb()	((compat_rmb_hook ? compat_rmb_hook() : (void)0), smp_mb())
 #define smp_wmb()	smp_mb()
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
