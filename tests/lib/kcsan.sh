@@ -41,15 +41,19 @@ kcsan_reports() {
 		END { if (inside) print cls "\t" title " (report cut off)" }'
 }
 
-# kcsan_judge CONSOLE OUT: writes each distinct report with its class and
-# count to OUT, prints them, and sets KCSAN_SUMMARY.  Returns 1 if a report
-# is the tracker's, or if the console shows no sign of a KCSAN kernel
-# (then nothing was checked).
+# kcsan_judge CONSOLE CONFIG RELEASE OUT: writes each distinct report with
+# its class and count to OUT, prints them, and sets KCSAN_SUMMARY.  Returns
+# 1 if a report is the tracker's, or if nothing shows that a KCSAN kernel
+# ran: CONFIG (the kernel's .config) must enable KCSAN from boot, and the
+# console must show RELEASE booted.  (The guest boots "quiet", so KCSAN's
+# own banner is not on the console.)
 kcsan_judge() {
-	local console=$1 dest=$2 n_tracker n_bcache n_else
+	local console=$1 config=$2 release=$3 dest=$4 n_tracker n_bcache n_else
 
-	if ! grep -aq 'kcsan: enabled early' "$console"; then
-		KCSAN_SUMMARY="the console shows no KCSAN banner: not a KCSAN kernel, nothing checked"
+	if ! grep -q '^CONFIG_KCSAN=y$' "$config" ||
+	   ! grep -q '^CONFIG_KCSAN_EARLY_ENABLE=y$' "$config" ||
+	   ! grep -aq "^BBT-BOOTED $release " "$console"; then
+		KCSAN_SUMMARY="no KCSAN kernel ran ($config, $release): nothing checked"
 		echo "FAIL: $KCSAN_SUMMARY"
 		return 1
 	fi
