@@ -15,12 +15,17 @@
 #              hook of ours inside a stock function (read it to tell)
 #   elsewhere  no frame in bcache
 #
+# The title names the two functions, "[bcache]" marking a module's, as in
+# "data-race in bypass_tracker_end_write [bcache] / bch_foo [bcache]"; the
+# stack frames below it are printed at the default log level, which a
+# "quiet" boot keeps off the console, so mostly the title is what is read.
+#
 # A "tracker" report is a finding: it is fixed, or the access is marked
 # data_race()/READ_ONCE() with the reason in docs/design.md, after which
 # KCSAN no longer reports it.
 
 # The tracker's functions (src/bypass_tracker.c, src/bypass_tracker_sysfs.c).
-KCSAN_TRACKER_RE='(^|[^a-z_])(bypass_[a-z_0-9]+|(chunk_size|enabled|inflight_writes|memory_bytes|skipped_fills|tracked_writes)_(show|store)|chunk_size_param_[gs]et)\+0x[0-9a-f]+/0x[0-9a-f]+ \[bcache\]'
+KCSAN_TRACKER_RE='(^|[^a-z_])(bypass_[a-z_0-9]+|(chunk_size|enabled|inflight_writes|memory_bytes|skipped_fills|tracked_writes)_(show|store)|chunk_size_param_[gs]et)(\\+0x[0-9a-f]+/0x[0-9a-f]+)? \\[bcache\\]'
 
 # kcsan_reports CONSOLE: one line per report, "CLASS<TAB>TITLE", where
 # TITLE is what follows "BUG: KCSAN: ", e.g. "data-race in a / b".  The
@@ -31,7 +36,10 @@ kcsan_reports() {
 		awk -v tracker="$KCSAN_TRACKER_RE" '
 		/BUG: KCSAN: / {
 			title = $0; sub(/.*BUG: KCSAN: /, "", title)
-			inside = 1; cls = "elsewhere"; next
+			inside = 1; cls = "elsewhere"
+			if (title ~ tracker) cls = "tracker"
+			else if (title ~ /\[bcache\]/) cls = "bcache"
+			next
 		}
 		inside && /========================================/ {
 			print cls "\t" title; inside = 0; next
