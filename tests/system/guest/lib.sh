@@ -172,7 +172,8 @@ apt_install() {
 expect_dkms_for() {
 	local k=$1 which=$2 status mod in_initrd
 
-	status=$(dkms status -m bcache-bypass-tracker -k "$k" 2>&1)
+	# DKMS 3.0's stderr has noise ("echo: write error") of its own.
+	status=$(dkms status -m bcache-bypass-tracker -k "$k" 2> /dev/null)
 	mod=$(modinfo -k "$k" -n bcache 2>&1)
 	in_initrd=$(lsinitramfs "/boot/initrd.img-$k" 2>&1 | grep -E '/bcache\.ko(\.xz|\.zst|\.gz)?$' | head -1)
 	if [ "$which" = ours ]; then
