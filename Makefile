@@ -146,7 +146,7 @@ check: deps
 
 check-system:
 	@scripts/install-deps system
-	@tests/system/run $(notdir $(wildcard tests/system/cases/*))
+	@tests/system/run --every-kernel $(notdir $(wildcard tests/system/cases/*))
 
 demo:
 	@scripts/install-deps guest

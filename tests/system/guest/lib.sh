@@ -126,3 +126,103 @@ verify_data() {
 		not_ok "the data written through bcache0 on the previous boot differs" || return 1
 	ok "the 8 MiB written on the previous boot read back intact through bcache0"
 }
+
+# The boot loader starts KVER next time, as grub-reboot would; the host
+# reads /var/lib/bbt/boot-kernel (tests/system/run).
+boot_next() {
+	echo "$1" > /var/lib/bbt/boot-kernel
+	sync
+	echo "# the next boot starts $1"
+}
+
+# expect_booted KVER: this boot runs KVER.
+expect_booted() {
+	[ "$KVER" = "$1" ] || not_ok "booted $KVER, not $1" || return 1
+	ok "booted $1"
+}
+
+# The kernel whose packages build-image downloaded into the image: the
+# one this image does not run.
+other_kernel() {
+	local k found=
+
+	for k in /var/cache/bbt/kernels/*/; do
+		k=$(basename "$k")
+		[ "$k" = "$KVER" ] || found+="$k "
+	done
+	set -- $found
+	[ $# -eq 1 ] || { not_ok "expected one other kernel in /var/cache/bbt/kernels, found: ${found:-none}"; return 1; }
+	echo "$1"
+}
+
+# apt_install LOG DEB...: apt-get install of local .deb files, as a user
+# would run it; its output goes to the console (prefixed "# ") and LOG.
+apt_install() {
+	local log=$1
+
+	shift
+	echo "# apt-get install ${*##*/}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" 2>&1 |
+		while read -r line; do echo "# $(date +%T) $line"; done | tee "$log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || not_ok "apt-get install ${*##*/} failed" || return 1
+}
+
+# expect_dkms_for KVER ours|stock: DKMS has (not) installed ours for KVER,
+# modprobe resolves bcache for KVER to it, and KVER's initramfs carries it.
+expect_dkms_for() {
+	local k=$1 which=$2 status mod in_initrd
+
+	# DKMS 3.0's stderr has noise ("echo: write error") of its own.
+	status=$(dkms status -m bcache-bypass-tracker -k "$k" 2> /dev/null)
+	mod=$(modinfo -k "$k" -n bcache 2>&1)
+	in_initrd=$(lsinitramfs "/boot/initrd.img-$k" 2>&1 | grep -E '/bcache\.ko(\.xz|\.zst|\.gz)?$' | head -1)
+	if [ "$which" = ours ]; then
+		[[ $status == *": installed"* ]] || not_ok "DKMS did not install ours for $k: ${status:-no status}" || return 1
+		[[ $mod == */updates/dkms/* ]] || not_ok "modinfo -k $k -n bcache: $mod, not ours" || return 1
+		[[ $in_initrd == */updates/dkms/* ]] ||
+			not_ok "/boot/initrd.img-$k carries ${in_initrd:-no bcache}, not ours" || return 1
+		ok "$k: DKMS installed ours ($mod), and its initramfs carries $in_initrd"
+	else
+		[[ $status != *": installed"* ]] || not_ok "DKMS has ours installed for $k: $status" || return 1
+		[[ $in_initrd == */kernel/drivers/md/bcache/* ]] ||
+			not_ok "/boot/initrd.img-$k carries ${in_initrd:-no bcache}, not the stock module" || return 1
+		ok "$k: ours is not installed (${status:-no DKMS status}), and its initramfs carries $in_initrd"
+	fi
+}
+
+# configure_order LOG: the order in which dpkg configured the kernel
+# packages, from apt's output.
+configure_order() {
+	sed -n 's/.*Setting up \(linux-[a-z]*-[^ ]*\) .*/\1/p' "$1" | paste -sd' ' -
+}
+
+# readme_block HEADING FILE: the first indented code block under the line
+# HEADING of README.md (FILE), its indent removed: the commands a user
+# copies from there.
+readme_block() {
+	awk -v h="$1" '
+		$0 == h { in_section = 1; next }
+		in_section && /^#/ { exit }
+		in_section && /^    / { sub(/^    /, ""); print; started = 1; next }
+		in_section && started && NF > 0 { exit }
+	' "$2"
+}
+
+# run_readme_block HEADING FILE: runs that block's commands one by one, as
+# root in FILE's directory, as a user would paste them; stops at the first
+# that fails.
+run_readme_block() {
+	local block line rc
+
+	block=$(readme_block "$1" "$2")
+	[ -n "$block" ] || not_ok "${2##*/} has no indented commands under '$1'" || return 1
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		echo "# README \$ $line"
+		(cd "$(dirname "$2")" && DEBIAN_FRONTEND=noninteractive bash -c "$line" < /dev/null 2>&1) |
+			while IFS= read -r out; do echo "#   $(date +%T) $out"; done
+		rc=${PIPESTATUS[0]}
+		[ "$rc" -eq 0 ] || not_ok "the README's command '$line' failed (exit $rc)" || return 1
+	done <<< "$block"
+	ok "ran the README's commands under '$1'"
+}
