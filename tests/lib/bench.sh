@@ -216,7 +216,7 @@ bench_kprobes_off() {
 # elapsed_ns: fio's own runtime is in ms, which at 20,000 I/Os a second of
 # guest time steps by 0.1%, too coarse for an A/A spread of 0.3%.
 bench_fio() {
-	local wl=$1 round=$2 variant=$3 t0 t1
+	local wl=$1 round=$2 variant=$3 t0 t1 b0 b1
 
 	shift 3
 	# A run of a fixed number of I/Os, all offsets the same in every run
@@ -231,13 +231,24 @@ bench_fio() {
 			--randrepeat=0 "$@"
 	fi
 	bench_idle_start
+	b0=$(bench_busy_ns)
 	t0=$(bench_now_ns)
 	fio --filename=/dev/bcache0 --direct=1 --ioengine=libaio --group_reporting \
 		--output-format=json --output="$BENCH_TMP/$wl-$round-$variant.json" \
 		"$@" > /dev/null || fail "fio failed: $*" || return 1
 	t1=$(bench_now_ns)
+	b1=$(bench_busy_ns)
 	bench_idle_end
-	BENCH_INFO_EXTRA="$BENCH_INFO_EXTRA elapsed_ns=$((t1 - t0))"
+	BENCH_INFO_EXTRA="$BENCH_INFO_EXTRA elapsed_ns=$((t1 - t0)) busy_ns=$((b1 - b0))"
+}
+
+# Time the CPUs spent running tasks other than the idle task, in ns: the
+# sum of rq_cpu_time (the 7th number of each cpu line of /proc/schedstat).
+# Under --icount that is the guest instructions run, idle waits left out,
+# to a task's time slice.
+bench_busy_ns() {
+	[ -r /proc/schedstat ] || { echo 0; return 0; }
+	awk '$1 ~ /^cpu[0-9]/ { s += $8 } END { printf "%.0f\n", s }' /proc/schedstat
 }
 
 # The CPU's idle share (idle + iowait of all CPUs, from /proc/stat, in
