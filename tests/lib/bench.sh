@@ -47,8 +47,9 @@
 #   BENCH_MAX_ROUNDS  counted rounds at most (default 6): while the stock
 #                     and stock2 runs of a workload differ by more than
 #                     BENCH_SPREAD percent ((max - min) / median of their
-#                     IOPS: the A/A spread), another round is added, up to
-#                     this many
+#                     I/Os per second of busy time, bench_busy_ns, or of
+#                     IOPS where the kernel has no /proc/schedstat: the
+#                     A/A spread), another round is added, up to this many
 #   BENCH_SPREAD      percent (default 1)
 #   BENCH_IODEPTH     fio iodepth of every workload but seed-randrw, whose
 #                     iodepth is the seed's, 32 (default 32)
@@ -299,17 +300,27 @@ bench_now_ns() {
 # bench_emit WORKLOAD ROUND VARIANT: prints the run's JSON between markers
 # and keeps its IOPS for the spread of the stock runs.
 bench_emit() {
-	local wl=$1 round=$2 variant=$3 f=$BENCH_TMP/$1-$2-$3.json iops
+	local wl=$1 round=$2 variant=$3 f=$BENCH_TMP/$1-$2-$3.json iops busy ios rate
 
 	echo "BBT-FIO-BEGIN $wl $round $variant"
 	cat "$f"
 	echo "BBT-FIO-END $wl $round $variant $(md5sum < "$f" | cut -d' ' -f1)"
 	iops=$(bench_json_iops "$f")
+	# I/Os per second of busy time (bench_busy_ns), where the run has it:
+	# idle waits left out, the rate the instructions give.
+	busy=$(echo " $BENCH_INFO_EXTRA" | sed -n 's/.* busy_ns=\([0-9][0-9]*\).*/\1/p')
+	if [ "$wl" = discard ]; then
+		ios=$BENCH_DISCARDS
+	else
+		ios=$(awk '/^ *"total_ios" : / { sub(/,$/, "", $3); s += $3 } END { print s + 0 }' "$f")
+	fi
+	rate=$iops
+	[ -n "$busy" ] && [ "$busy" -gt 0 ] && rate=$(awk "BEGIN { printf \"%.1f\", $ios * 1e9 / $busy }")
 	# The A/A spread: stock and stock2 of the counted rounds.
 	case "$variant" in
-	stock|stock2)	[ "$round" -le 1 ] || echo "$iops" >> "$BENCH_TMP/$wl.stock" ;;
+	stock|stock2)	[ "$round" -le 1 ] || echo "$rate" >> "$BENCH_TMP/$wl.stock" ;;
 	esac
-	log "$wl round $round $variant: $iops IOPS$([ "$round" -gt 1 ] || echo ' (warm-up round, not counted)')"
+	log "$wl round $round $variant: $iops IOPS, $rate per busy second$([ "$round" -gt 1 ] || echo ' (warm-up round, not counted)')"
 }
 
 # bench_info WORKLOAD ROUND VARIANT: the tracker's counters after a run.
