@@ -225,8 +225,10 @@ bench_fio() {
 	# every run, where a timed run would take a varying share of the
 	# cache's background work (garbage collection after each 1/16 of the
 	# cache filled) into its window.
+	# io_size far beyond the job's region: fio otherwise stops at the end
+	# of the region (after 508 of 6000 1 MiB writes on a 511 MiB device).
 	if [ -n "${BENCH_NUMBER_IOS:-}" ]; then
-		set -- --number_ios="$BENCH_NUMBER_IOS" --randrepeat=1 "$@"
+		set -- --number_ios="$BENCH_NUMBER_IOS" --io_size=1t --randrepeat=1 "$@"
 	else
 		set -- --time_based --runtime="$BENCH_SECONDS" --ramp_time="$BENCH_RAMP" \
 			--randrepeat=0 "$@"
