@@ -226,3 +226,26 @@ run_readme_block() {
 	done <<< "$block"
 	ok "ran the README's commands under '$1'"
 }
+
+# autopkgtest_log LOG KVER...: the log of /usr/lib/dkms/dkms-autopkgtest
+# shows its own "dkms build" building the module ("Building module:") for
+# each KVER, and that it passed there.  A build DKMS skipped as "already
+# built for kernel" (the package's postinst built it first) tests nothing.
+autopkgtest_log() {
+	local log=$1 k
+
+	shift
+	! grep -q 'already built for kernel' "$log" ||
+		not_ok "dkms-autopkgtest's own build was skipped: $(grep -m1 'already built for kernel' "$log")" || return 1
+	for k in "$@"; do
+		awk -v k="$k" '
+			$0 ~ "^I: Trying to build .* for " && $NF == k { in_build = 1; next }
+			in_build && /^I: / { exit }
+			in_build && /^Building module:/ { built = 1 }
+			END { exit !built }
+		' "$log" || not_ok "dkms-autopkgtest did not build for $k itself (no \"Building module:\" after its \"I: Trying to build\")" || return 1
+		grep -qxF "I: PASS $k" "$log" || not_ok "dkms-autopkgtest did not pass on $k" || return 1
+		ok "dkms-autopkgtest built for $k itself and passed"
+	done
+	! grep -Eq '^I: (FAIL|SKIP) ' "$log" || not_ok "dkms-autopkgtest failed or skipped a kernel" || return 1
+}
