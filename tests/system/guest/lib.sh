@@ -141,17 +141,20 @@ expect_booted() {
 	ok "booted $1"
 }
 
-# The kernel whose packages build-image downloaded into the image: the
-# one this image does not run.
+# other_kernel [DIR]: the kernel whose packages build-image downloaded
+# into the image (DIR, /var/cache/bbt/kernels): the one this image does
+# not run.
 other_kernel() {
-	local k found=
+	local dir=${1:-/var/cache/bbt/kernels} k found=
 
-	for k in /var/cache/bbt/kernels/*/; do
+	for k in "$dir"/*/; do
+		# No match leaves the pattern itself (no nullglob here).
+		[ -d "$k" ] || continue
 		k=$(basename "$k")
 		[ "$k" = "$KVER" ] || found+="$k "
 	done
 	set -- $found
-	[ $# -eq 1 ] || { not_ok "expected one other kernel in /var/cache/bbt/kernels, found: ${found:-none}"; return 1; }
+	[ $# -eq 1 ] || { not_ok "expected one other kernel in $dir, found: ${found:-none}"; return 1; }
 	echo "$1"
 }
 
@@ -184,9 +187,11 @@ expect_dkms_for() {
 		ok "$k: DKMS installed ours ($mod), and its initramfs carries $in_initrd"
 	else
 		[[ $status != *": installed"* ]] || not_ok "DKMS has ours installed for $k: $status" || return 1
+		[[ $mod == */kernel/drivers/md/bcache/* ]] ||
+			not_ok "modinfo -k $k -n bcache: $mod, not the stock module" || return 1
 		[[ $in_initrd == */kernel/drivers/md/bcache/* ]] ||
 			not_ok "/boot/initrd.img-$k carries ${in_initrd:-no bcache}, not the stock module" || return 1
-		ok "$k: ours is not installed (${status:-no DKMS status}), and its initramfs carries $in_initrd"
+		ok "$k: ours is not installed (${status:-no DKMS status}), modprobe resolves bcache to $mod, and its initramfs carries $in_initrd"
 	fi
 }
 
