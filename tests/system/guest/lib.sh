@@ -201,6 +201,18 @@ configure_order() {
 	sed -n 's/.*Setting up \(linux-[a-z]*-[^ ]*\) .*/\1/p' "$1" | paste -sd' ' -
 }
 
+# configured_before LOG FIRST SECOND: apt's output LOG shows dpkg
+# configuring package FIRST before SECOND.
+configured_before() {
+	local order
+
+	order=" $(configure_order "$1") "
+	[[ $order == *" $2 "* ]] || not_ok "dpkg did not configure $2:$order" || return 1
+	[[ $order == *" $3 "* ]] || not_ok "dpkg did not configure $3:$order" || return 1
+	[[ "${order%% $3 *} " == *" $2 "* ]] || not_ok "dpkg configured $3 before $2:$order" || return 1
+	ok "dpkg configured $2 before $3"
+}
+
 # readme_block HEADING FILE: the first indented code block under the line
 # HEADING of README.md (FILE), its indent removed: the commands a user
 # copies from there.
