@@ -127,8 +127,9 @@ verify_data() {
 	ok "the 8 MiB written on the previous boot read back intact through bcache0"
 }
 
-# The boot loader starts KVER next time, as grub-reboot would; the host
-# reads /var/lib/bbt/boot-kernel (tests/system/run).
+# The boot loader starts KVER from the next boot on, as grub-set-default
+# would (not only once: the choice stays); the host reads
+# /var/lib/bbt/boot-kernel (tests/system/run).
 boot_next() {
 	echo "$1" > /var/lib/bbt/boot-kernel
 	sync
