@@ -127,8 +127,9 @@ verify_data() {
 	ok "the 8 MiB written on the previous boot read back intact through bcache0"
 }
 
-# The boot loader starts KVER next time, as grub-reboot would; the host
-# reads /var/lib/bbt/boot-kernel (tests/system/run).
+# The boot loader starts KVER from the next boot on, as grub-set-default
+# would (not only once: the choice stays); the host reads
+# /var/lib/bbt/boot-kernel (tests/system/run).
 boot_next() {
 	echo "$1" > /var/lib/bbt/boot-kernel
 	sync
@@ -141,17 +142,20 @@ expect_booted() {
 	ok "booted $1"
 }
 
-# The kernel whose packages build-image downloaded into the image: the
-# one this image does not run.
+# other_kernel [DIR]: the kernel whose packages build-image downloaded
+# into the image (DIR, /var/cache/bbt/kernels): the one this image does
+# not run.
 other_kernel() {
-	local k found=
+	local dir=${1:-/var/cache/bbt/kernels} k found=
 
-	for k in /var/cache/bbt/kernels/*/; do
+	for k in "$dir"/*/; do
+		# No match leaves the pattern itself (no nullglob here).
+		[ -d "$k" ] || continue
 		k=$(basename "$k")
 		[ "$k" = "$KVER" ] || found+="$k "
 	done
 	set -- $found
-	[ $# -eq 1 ] || { not_ok "expected one other kernel in /var/cache/bbt/kernels, found: ${found:-none}"; return 1; }
+	[ $# -eq 1 ] || { not_ok "expected one other kernel in $dir, found: ${found:-none}"; return 1; }
 	echo "$1"
 }
 
@@ -184,9 +188,11 @@ expect_dkms_for() {
 		ok "$k: DKMS installed ours ($mod), and its initramfs carries $in_initrd"
 	else
 		[[ $status != *": installed"* ]] || not_ok "DKMS has ours installed for $k: $status" || return 1
+		[[ $mod == */kernel/drivers/md/bcache/* ]] ||
+			not_ok "modinfo -k $k -n bcache: $mod, not the stock module" || return 1
 		[[ $in_initrd == */kernel/drivers/md/bcache/* ]] ||
 			not_ok "/boot/initrd.img-$k carries ${in_initrd:-no bcache}, not the stock module" || return 1
-		ok "$k: ours is not installed (${status:-no DKMS status}), and its initramfs carries $in_initrd"
+		ok "$k: ours is not installed (${status:-no DKMS status}), modprobe resolves bcache to $mod, and its initramfs carries $in_initrd"
 	fi
 }
 
@@ -194,6 +200,18 @@ expect_dkms_for() {
 # packages, from apt's output.
 configure_order() {
 	sed -n 's/.*Setting up \(linux-[a-z]*-[^ ]*\) .*/\1/p' "$1" | paste -sd' ' -
+}
+
+# configured_before LOG FIRST SECOND: apt's output LOG shows dpkg
+# configuring package FIRST before SECOND.
+configured_before() {
+	local order
+
+	order=" $(configure_order "$1") "
+	[[ $order == *" $2 "* ]] || not_ok "dpkg did not configure $2:$order" || return 1
+	[[ $order == *" $3 "* ]] || not_ok "dpkg did not configure $3:$order" || return 1
+	[[ "${order%% $3 *} " == *" $2 "* ]] || not_ok "dpkg configured $3 before $2:$order" || return 1
+	ok "dpkg configured $2 before $3"
 }
 
 # readme_block HEADING FILE: the first indented code block under the line
@@ -225,4 +243,27 @@ run_readme_block() {
 		[ "$rc" -eq 0 ] || not_ok "the README's command '$line' failed (exit $rc)" || return 1
 	done <<< "$block"
 	ok "ran the README's commands under '$1'"
+}
+
+# autopkgtest_log LOG KVER...: the log of /usr/lib/dkms/dkms-autopkgtest
+# shows its own "dkms build" building the module ("Building module:") for
+# each KVER, and that it passed there.  A build DKMS skipped as "already
+# built for kernel" (the package's postinst built it first) tests nothing.
+autopkgtest_log() {
+	local log=$1 k
+
+	shift
+	! grep -q 'already built for kernel' "$log" ||
+		not_ok "dkms-autopkgtest's own build was skipped: $(grep -m1 'already built for kernel' "$log")" || return 1
+	for k in "$@"; do
+		awk -v k="$k" '
+			$0 ~ "^I: Trying to build .* for " && $NF == k { in_build = 1; next }
+			in_build && /^I: / { exit }
+			in_build && /^Building module:/ { built = 1 }
+			END { exit !built }
+		' "$log" || not_ok "dkms-autopkgtest did not build for $k itself (no \"Building module:\" after its \"I: Trying to build\")" || return 1
+		grep -qxF "I: PASS $k" "$log" || not_ok "dkms-autopkgtest did not pass on $k" || return 1
+		ok "dkms-autopkgtest built for $k itself and passed"
+	done
+	! grep -Eq '^I: (FAIL|SKIP) ' "$log" || not_ok "dkms-autopkgtest failed or skipped a kernel" || return 1
 }
