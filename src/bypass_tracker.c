@@ -22,6 +22,13 @@
  * chunks; how many writes a table holds is kept per CPU (begun/ended), so
  * that writers on different chunks do not bounce a common cache line.
  *
+ * Every bypass write runs bypass_tracker_begin_write() and
+ * __bypass_tracker_end_write(), so they are kept short: one sched-RCU
+ * (preempt-disabled) section each, which synchronize_rcu() waits for as it
+ * does for rcu_read_lock() but which costs no call on a preemptible
+ * kernel; one per-CPU increment, which also counts tracked_writes; and one
+ * atomic per chunk.
+ *
  * See docs/design.md for the ordering argument and the alternatives.
  */
 
@@ -93,44 +100,25 @@
 #define BYPASS_TRACKER_EXIT_WARN	(60 * HZ)
 
 /*
- * Statistics, per CPU.  u64_stats: a plain u64 read by another CPU tears
- * on 32-bit kernels; on 64-bit ones these are plain per-CPU increments and
- * single loads.
+ * Skipped fills, per CPU.  u64_stats: a plain u64 read by another CPU tears
+ * on 32-bit kernels; on 64-bit ones this is a plain per-CPU increment and
+ * single loads.  Tracked writes need no counter of their own: they are the
+ * writes begun on the tables (see bypass_tracker_tracked_writes()).
  */
 struct bypass_stats {
-	u64_stats_t		tracked_writes;
 	u64_stats_t		skipped_fills;
 	struct u64_stats_sync	syncp;
 };
 
-static void bypass_stats_inc(struct bypass_tracker *bt, bool skipped_fill)
+static void bypass_stats_skipped_fill(struct bypass_tracker *bt)
 {
-	/* Only from process context: submission, workqueues, btree lookups. */
+	/* Only from process context: btree lookups. */
 	struct bypass_stats *st = get_cpu_ptr(bt->stats);
 
 	u64_stats_update_begin(&st->syncp);
-	u64_stats_inc(skipped_fill ? &st->skipped_fills : &st->tracked_writes);
+	u64_stats_inc(&st->skipped_fills);
 	u64_stats_update_end(&st->syncp);
 	put_cpu_ptr(bt->stats);
-}
-
-static u64 bypass_stats_sum(struct bypass_tracker *bt, bool skipped_fills)
-{
-	unsigned int start;
-	u64 n = 0, v;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct bypass_stats *st = per_cpu_ptr(bt->stats, cpu);
-
-		do {
-			start = u64_stats_fetch_begin(&st->syncp);
-			v = u64_stats_read(skipped_fills ? &st->skipped_fills :
-					   &st->tracked_writes);
-		} while (u64_stats_fetch_retry(&st->syncp, start));
-		n += v;
-	}
-	return n;
 }
 
 /*
@@ -143,13 +131,6 @@ static u64 bypass_stats_sum(struct bypass_tracker *bt, bool skipped_fills)
 struct bypass_table_pcpu {
 	unsigned long	begun;
 	unsigned long	ended;
-};
-
-/* What a tracked write counted on; see bypass_table_take(). */
-enum {
-	BYPASS_LEVEL_FINE,
-	BYPASS_LEVEL_COARSE,
-	BYPASS_LEVEL_WIDE,
 };
 
 /*
@@ -165,22 +146,26 @@ enum {
  * pays for one more load from a line it already reads.
  */
 struct bypass_table {
-	/* Read by every read miss: kept together on the first line. */
+	/* Read by every read miss and bypass write: together on one line. */
 	atomic_t			coarse_writes;
 	atomic_t			wide;
 	unsigned int			chunk_shift;	/* log2(chunk sectors) */
 	unsigned int			coarse_shift;
 	u32				slot_mask;	/* nr of slots - 1 */
 	u32				coarse_mask;
+	/* Widest write, in chunks - 1, that each level counts. */
+	u32				fine_span;
+	u32				coarse_span;
 	atomic_t			*slots;
 	atomic_t			*coarse;
+	struct bypass_table_pcpu __percpu *pcpu;
+	struct bypass_tracker		*tracker;
 	/* Set once no write can begin on it; its writes then kick the reaper. */
 	bool				retired;
 	/* bt->retire_seq when it was retired; see bypass_tracker_reap(). */
 	unsigned long			retire_seq;
 	struct bypass_table __rcu	*older;
 	struct bypass_table		*next_free;	/* reaper's list */
-	struct bypass_table_pcpu __percpu *pcpu;
 	size_t				bytes;		/* all of the above */
 };
 
@@ -233,7 +218,8 @@ static u32 bypass_table_nr_slots(u64 chunks, u32 max)
 		roundup_pow_of_two((u32)max_t(u64, chunks, 1));
 }
 
-static struct bypass_table *bypass_table_alloc(sector_t dev_sectors,
+static struct bypass_table *bypass_table_alloc(struct bypass_tracker *bt,
+					       sector_t dev_sectors,
 					       unsigned int chunk_shift)
 {
 	unsigned int coarse_shift = max_t(unsigned int,
@@ -262,6 +248,9 @@ static struct bypass_table *bypass_table_alloc(sector_t dev_sectors,
 	t->coarse_shift = coarse_shift;
 	t->slot_mask = slots - 1;
 	t->coarse_mask = coarse - 1;
+	t->fine_span = min(BYPASS_TABLE_MAX_SPAN, slots) - 1;
+	t->coarse_span = min(BYPASS_TABLE_MAX_COARSE_SPAN, coarse) - 1;
+	t->tracker = bt;
 	/* What the allocators hand out, not what was asked for. */
 	t->bytes = kmalloc_size_roundup(sizeof(*t)) +
 		kmalloc_size_roundup(slots * sizeof(*t->slots)) +
@@ -270,20 +259,31 @@ static struct bypass_table *bypass_table_alloc(sector_t dev_sectors,
 	return t;
 }
 
+/* Writes begun on @t so far; exact once no write can begin on it. */
+static unsigned long bypass_table_begun(struct bypass_table *t)
+{
+	unsigned long begun = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		begun += READ_ONCE(per_cpu_ptr(t->pcpu, cpu)->begun);
+	return begun;
+}
+
 /* Writes begun on @t and not ended yet; exact once no write can begin. */
 static unsigned long bypass_table_inflight(struct bypass_table *t)
 {
-	unsigned long begun = 0, ended = 0;
+	unsigned long begun, ended = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
 		ended += READ_ONCE(per_cpu_ptr(t->pcpu, cpu)->ended);
 	smp_rmb();	/* ends before begins: never below the true count */
-	for_each_possible_cpu(cpu)
-		begun += READ_ONCE(per_cpu_ptr(t->pcpu, cpu)->begun);
+	begun = bypass_table_begun(t);
 	return begun - ended;
 }
 
+/* Counts @w, prepared, on @t: one level, one slot per chunk it touches. */
 static void bypass_table_take(struct bypass_table *t, struct bypass_write *w)
 {
 	sector_t end = w->sector + w->nr_sectors - 1;
@@ -292,40 +292,39 @@ static void bypass_table_take(struct bypass_table *t, struct bypass_write *w)
 
 	this_cpu_inc(t->pcpu->begun);
 
-	if (last - first < min(BYPASS_TABLE_MAX_SPAN, t->slot_mask + 1)) {
-		w->level = BYPASS_LEVEL_FINE;
-		w->first_chunk = first;
-		w->nr_slots = last - first + 1;
-		bypass_slots_add(t->slots, t->slot_mask, first, w->nr_slots, 1);
+	if (likely(last - first <= t->fine_span)) {
+		w->state = BYPASS_WRITE_FINE;
+		bypass_slots_add(t->slots, t->slot_mask, first,
+				 last - first + 1, 1);
 	} else {
 		first = w->sector >> t->coarse_shift;
 		last = end >> t->coarse_shift;
-		if (last - first < min(BYPASS_TABLE_MAX_COARSE_SPAN,
-				       t->coarse_mask + 1)) {
-			w->level = BYPASS_LEVEL_COARSE;
-			w->first_chunk = first;
-			w->nr_slots = last - first + 1;
+		if (last - first <= t->coarse_span) {
+			w->state = BYPASS_WRITE_COARSE;
 			bypass_slots_add(t->coarse, t->coarse_mask, first,
-					 w->nr_slots, 1);
+					 last - first + 1, 1);
 			atomic_inc(&t->coarse_writes);
 		} else {
-			w->level = BYPASS_LEVEL_WIDE;
+			w->state = BYPASS_WRITE_WIDE;
 			atomic_inc(&t->wide);
 		}
 	}
+	/* From here on @w says where its counts are, not what it covers. */
 	w->table = t;
+	w->first_chunk = first;
+	w->nr_slots = last - first + 1;
 }
 
 /* Gives back exactly what bypass_table_take() recorded in @w. */
 static void bypass_table_put(struct bypass_table *t,
 			     const struct bypass_write *w)
 {
-	switch (w->level) {
-	case BYPASS_LEVEL_FINE:
+	switch (w->state) {
+	case BYPASS_WRITE_FINE:
 		bypass_slots_add(t->slots, t->slot_mask, w->first_chunk,
 				 w->nr_slots, -1);
 		break;
-	case BYPASS_LEVEL_COARSE:
+	case BYPASS_WRITE_COARSE:
 		atomic_dec(&t->coarse_writes);
 		bypass_slots_add(t->coarse, t->coarse_mask, w->first_chunk,
 				 w->nr_slots, -1);
@@ -407,7 +406,9 @@ static void bypass_tracker_reap(struct work_struct *work)
 	 * every writer that found one of them current has counted, and such a
 	 * table that reads empty now stays empty.  Tables retired later get a
 	 * pass of their own: retiring one queues this work again.  No lock is
-	 * held across the grace period.
+	 * held across the grace period.  Writers and readers of the I/O path
+	 * use sched-RCU, preempt-disabled sections, which synchronize_rcu()
+	 * waits for since the RCU flavours were consolidated in v5.0.
 	 */
 	unsigned long seq = smp_load_acquire(&bt->retire_seq);
 
@@ -425,6 +426,7 @@ static void bypass_tracker_reap(struct work_struct *work)
 		older = rcu_dereference_protected(t->older,
 						  lockdep_is_held(&bt->lock));
 		rcu_assign_pointer(*link, older);
+		bt->reaped_writes += bypass_table_begun(t);
 		t->next_free = drained;
 		drained = t;
 	}
@@ -470,7 +472,7 @@ int bypass_tracker_init(struct bypass_tracker *bt, sector_t dev_sectors)
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(bt->stats, cpu)->syncp);
 
-	t = bypass_table_alloc(dev_sectors,
+	t = bypass_table_alloc(bt, dev_sectors,
 			       READ_ONCE(bypass_tracker_default_chunk_shift));
 	if (!t) {
 		free_percpu(bt->stats);
@@ -482,6 +484,7 @@ int bypass_tracker_init(struct bypass_tracker *bt, sector_t dev_sectors)
 	bt->dying = false;
 	atomic_set(&bt->untracked, 0);
 	bt->retire_seq = 0;
+	bt->reaped_writes = 0;
 	bt->dev_sectors = dev_sectors;
 	mutex_init(&bt->lock);
 	INIT_WORK(&bt->reap_work, bypass_tracker_reap);
@@ -542,41 +545,26 @@ void bypass_tracker_exit(struct bypass_tracker *bt)
 }
 
 /*
- * Records which device and range a cached-device write covers, so that the
- * write can be tracked later from a path that only has the data_insert_op.
- * Takes no counts.
- */
-void bypass_tracker_write_prepare(struct bypass_tracker *bt,
-				  struct bypass_write *w,
-				  sector_t sector, unsigned int nr_sectors)
-{
-	/* A write is prepared once; doing it again would lose its counts. */
-	WARN_ON_ONCE(w->table || w->untracked);
-	w->tracker = bt;
-	w->table = NULL;
-	w->untracked = false;
-	w->sector = sector;
-	/* A zero-length range would make the chunk arithmetic wrap. */
-	w->nr_sectors = max(nr_sectors, 1U);
-}
-
-/*
  * Starts tracking a prepared write.  Must be called before the write's
- * invalidation is issued.  Does nothing for a write that was never prepared
- * or is already tracked, so that every path that may turn a write into an
+ * invalidation is issued.  Does nothing for a write that is already tracked
+ * or has ended, so that every path that may turn a write into an
  * invalidation can call it.
  */
 void bypass_tracker_begin_write(struct bypass_write *w)
 {
 	struct bypass_tracker *bt = w->tracker;
 
-	if (!bt || w->table || w->untracked)
+	if (w->state != BYPASS_WRITE_IDLE)
 		return;
 
-	rcu_read_lock();
-	if (READ_ONCE(bt->enabled)) {
-		bypass_table_take(rcu_dereference(bt->table), w);
-		bypass_stats_inc(bt, false);
+	if (likely(READ_ONCE(bt->enabled))) {
+		/*
+		 * Sched-RCU keeps the table alive until the take is counted
+		 * (see bypass_tracker_reap()).
+		 */
+		rcu_read_lock_sched();
+		bypass_table_take(rcu_dereference_sched(bt->table), w);
+		rcu_read_unlock_sched();
 	} else {
 		/*
 		 * Not tracked per chunk, but counted, so that a read after
@@ -584,9 +572,8 @@ void bypass_tracker_begin_write(struct bypass_write *w)
 		 * nothing about are still in flight.
 		 */
 		atomic_inc(&bt->untracked);
-		w->untracked = true;
+		w->state = BYPASS_WRITE_UNTRACKED;
 	}
-	rcu_read_unlock();
 
 	/*
 	 * No barrier is needed before the invalidation: the btree insert that
@@ -600,7 +587,8 @@ static void bypass_tracker_put_untracked(struct bypass_tracker *bt)
 	/*
 	 * Fully ordered: the decrement comes before the read of ->dying.  In
 	 * an RCU read-side section, so that bypass_tracker_exit(), which may
-	 * see the count drop before we wake it, waits for us to be done.
+	 * see the count drop before we wake it, waits for us to be done.  Not
+	 * a sched-RCU one: on PREEMPT_RT, wake_up_all() may sleep.
 	 */
 	rcu_read_lock();
 	if (atomic_dec_and_test(&bt->untracked) && READ_ONCE(bt->dying))
@@ -609,40 +597,39 @@ static void bypass_tracker_put_untracked(struct bypass_tracker *bt)
 }
 
 /*
- * Ends tracking.  Called after both the backing write and the invalidation
- * have completed, possibly from interrupt context.
+ * Ends tracking; bypass_tracker_end_write() calls this for a write that
+ * began.  Called after both the backing write and the invalidation have
+ * completed, possibly from interrupt context.
  *
  * No barrier orders the backing write's completion before the counts drop:
  * a read that sees them drop reads the backing device afterwards, and the
  * device returns the new data to any read issued after the write completed.
  * Nothing in memory is handed over.
  */
-void bypass_tracker_end_write(struct bypass_write *w)
+void __bypass_tracker_end_write(struct bypass_write *w)
 {
-	struct bypass_tracker *bt = w->tracker;
 	struct bypass_table *t = w->table;
 
-	if (w->untracked) {
-		w->untracked = false;
-		bypass_tracker_put_untracked(bt);
+	if (w->state == BYPASS_WRITE_UNTRACKED) {
+		bypass_tracker_put_untracked(w->tracker);
+		w->state = BYPASS_WRITE_DONE;
 		return;
 	}
-	if (!t)
-		return;
 
 	/*
-	 * The RCU read lock keeps @t alive until we are done with it, even if
-	 * this put lets the reaper free it.  Reading ->retired in the same
-	 * read-side section is what makes the kick reliable: a reaper pass
-	 * whose grace period began before this section either waits for it
-	 * and then sees the put, or this section sees ->retired set.
+	 * The sched-RCU section keeps @t alive until we are done with it,
+	 * even if this put lets the reaper free it.  Reading ->retired in the
+	 * same section is what makes the kick reliable: a reaper pass whose
+	 * grace period began before this section either waits for it and
+	 * then sees the put, or this section sees ->retired set.  Kicking
+	 * queues work, which any context may do.
 	 */
-	rcu_read_lock();
+	rcu_read_lock_sched();
 	bypass_table_put(t, w);
 	if (unlikely(READ_ONCE(t->retired)))
-		bypass_tracker_kick(bt);
-	rcu_read_unlock();
-	w->table = NULL;
+		bypass_tracker_kick(t->tracker);
+	rcu_read_unlock_sched();
+	w->state = BYPASS_WRITE_DONE;
 }
 
 /*
@@ -687,15 +674,15 @@ bool bypass_tracker_may_fill(struct bypass_tracker *bt, sector_t sector,
 	if (!READ_ONCE(bt->enabled))
 		return true;
 
-	rcu_read_lock();
+	rcu_read_lock_sched();
 	busy = atomic_read(&bt->untracked);
-	for (t = rcu_dereference(bt->table); t && !busy;
-	     t = rcu_dereference(t->older))
+	for (t = rcu_dereference_sched(bt->table); t && !busy;
+	     t = rcu_dereference_sched(t->older))
 		busy = bypass_table_busy(t, sector, nr_sectors);
-	rcu_read_unlock();
+	rcu_read_unlock_sched();
 
 	if (busy)
-		bypass_stats_inc(bt, true);
+		bypass_stats_skipped_fill(bt);
 	return !busy;
 }
 
@@ -783,7 +770,7 @@ int bypass_tracker_set_chunk_size(struct bypass_tracker *bt, u64 bytes)
 		return 0;
 
 	/* Allocate before taking the lock; a failure changes nothing. */
-	new = bypass_table_alloc(bt->dev_sectors, shift);
+	new = bypass_table_alloc(bt, bt->dev_sectors, shift);
 	if (!new)
 		return -ENOMEM;
 
@@ -865,14 +852,42 @@ u64 bypass_tracker_inflight_writes(struct bypass_tracker *bt)
 	return n;
 }
 
+/*
+ * The writes begun on every table, freed ones included.  Under ->lock, so
+ * that a table the reaper frees is counted once, either in ->reaped_writes
+ * or on its own.  On a 32-bit kernel, each table counts modulo 2^32.
+ */
 u64 bypass_tracker_tracked_writes(struct bypass_tracker *bt)
 {
-	return bypass_stats_sum(bt, false);
+	struct bypass_table *t;
+	u64 n;
+
+	mutex_lock(&bt->lock);
+	n = bt->reaped_writes;
+	for (t = bypass_tracker_current(bt); t;
+	     t = rcu_dereference_protected(t->older,
+					   lockdep_is_held(&bt->lock)))
+		n += bypass_table_begun(t);
+	mutex_unlock(&bt->lock);
+	return n;
 }
 
 u64 bypass_tracker_skipped_fills(struct bypass_tracker *bt)
 {
-	return bypass_stats_sum(bt, true);
+	unsigned int start;
+	u64 n = 0, v;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct bypass_stats *st = per_cpu_ptr(bt->stats, cpu);
+
+		do {
+			start = u64_stats_fetch_begin(&st->syncp);
+			v = u64_stats_read(&st->skipped_fills);
+		} while (u64_stats_fetch_retry(&st->syncp, start));
+		n += v;
+	}
+	return n;
 }
 
 u64 bypass_tracker_memory_bytes(struct bypass_tracker *bt)

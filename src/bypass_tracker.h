@@ -10,6 +10,7 @@
 
 #include <linux/atomic.h>
 #include <linux/kobject.h>
+#include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
@@ -41,6 +42,8 @@ struct bypass_tracker {
 
 	/* Serialises layout changes and the freeing of drained layouts. */
 	struct mutex			lock;
+	/* Writes counted on layouts already freed; under ->lock. */
+	u64				reaped_writes;
 	unsigned long			retire_seq;
 	struct work_struct		reap_work;
 	wait_queue_head_t		idle;
@@ -49,42 +52,73 @@ struct bypass_tracker {
 	struct kobject			*sysfs_parent;
 };
 
+/* What a struct bypass_write holds; see there. */
+enum bypass_write_state {
+	BYPASS_WRITE_IDLE,		/* prepared, holds nothing yet */
+	BYPASS_WRITE_DONE,		/* ended, holds nothing any more */
+	BYPASS_WRITE_UNTRACKED,		/* counted in tracker->untracked */
+	BYPASS_WRITE_FINE,		/* counts on table->slots */
+	BYPASS_WRITE_COARSE,		/* counts on table->coarse */
+	BYPASS_WRITE_WIDE,		/* counted in table->wide */
+};
+
 /*
- * Per request; embedded in struct data_insert_op, so in struct search.  It
- * records exactly what a write took, so that the release is symmetric by
- * construction whatever happens to the tracker in between.
+ * Per request; embedded in struct data_insert_op, so in every struct search
+ * and moving_io, hence the unions.  It records exactly what a write took, so
+ * that the release is symmetric by construction whatever happens to the
+ * tracker in between.  Only bcache's request code touches it, and only for a
+ * write to a cached device, which bypass_tracker_write_prepare() sets up.
  */
 struct bypass_write {
-	struct bypass_tracker	*tracker;	/* NULL: not a cached-device write */
-	struct bypass_table	*table;		/* counts held on this table */
-	sector_t		sector;
-	u64			first_chunk;	/* at the level it counted on */
-	unsigned int		nr_sectors;
-	u8			nr_slots;
-	u8			level;		/* fine, coarse or wide */
-	bool			untracked;	/* counted in tracker->untracked */
+	union {
+		/* IDLE, DONE, UNTRACKED: the tracker of the write's device */
+		struct bypass_tracker	*tracker;
+		/* FINE, COARSE, WIDE: the table the counts are on */
+		struct bypass_table	*table;
+	};
+	union {
+		sector_t		sector;		/* IDLE: first sector */
+		u64			first_chunk;	/* FINE, COARSE */
+	};
+	union {
+		unsigned int		nr_sectors;	/* IDLE */
+		unsigned int		nr_slots;	/* FINE, COARSE */
+	};
+	u8				state;
 };
 
 int bypass_tracker_init(struct bypass_tracker *bt, sector_t dev_sectors);
 void bypass_tracker_exit(struct bypass_tracker *bt);
 
 /*
- * Makes @w hold nothing; search_alloc() starts every request like this.
- * Inline, so that a request that is not a cached-device write (a read hit
- * above all) runs none of the tracker's code.
+ * Records which device and range a cached-device write covers, so that the
+ * write can be tracked later from a path that only has the data_insert_op.
+ * Takes no counts.  Inline: every write to a cached device runs it.
  */
-static inline void bypass_tracker_write_init(struct bypass_write *w)
+static inline void bypass_tracker_write_prepare(struct bypass_tracker *bt,
+						struct bypass_write *w,
+						sector_t sector,
+						unsigned int nr_sectors)
 {
-	w->tracker = NULL;
-	w->table = NULL;
-	w->untracked = false;
+	w->tracker = bt;
+	w->sector = sector;
+	/* A zero-length range would make the chunk arithmetic wrap. */
+	w->nr_sectors = max(nr_sectors, 1U);
+	w->state = BYPASS_WRITE_IDLE;
 }
 
-void bypass_tracker_write_prepare(struct bypass_tracker *bt,
-				  struct bypass_write *w,
-				  sector_t sector, unsigned int nr_sectors);
 void bypass_tracker_begin_write(struct bypass_write *w);
-void bypass_tracker_end_write(struct bypass_write *w);
+void __bypass_tracker_end_write(struct bypass_write *w);
+
+/*
+ * Ends the tracking of a prepared write, if it began.  Inline, so that a
+ * write that went through the cache, which never began, costs no call.
+ */
+static inline void bypass_tracker_end_write(struct bypass_write *w)
+{
+	if (w->state >= BYPASS_WRITE_UNTRACKED)
+		__bypass_tracker_end_write(w);
+}
 
 void bypass_tracker_begin_detached(struct bypass_tracker *bt);
 void bypass_tracker_end_detached(struct bypass_tracker *bt);

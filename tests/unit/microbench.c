@@ -201,7 +201,6 @@ static double tracker_pairs(struct thread *th)
 
 		if (i >= DEPTH)
 			bypass_tracker_end_write(w);
-		bypass_tracker_write_init(w);
 		bypass_tracker_write_prepare(bt, w,
 					     th->writes[i % NR_OFFSETS], 256);
 		bypass_tracker_begin_write(w);
@@ -220,7 +219,6 @@ static double tracker_checks(struct thread *th, bool busy)
 	u64 t0;
 
 	for (i = 0; busy && i < DEPTH; i++) {
-		bypass_tracker_write_init(&ring[i]);
 		bypass_tracker_write_prepare(bt, &ring[i], th->writes[i], 256);
 		bypass_tracker_begin_write(&ring[i]);
 	}

@@ -182,7 +182,6 @@ int tracker_init(struct bypass_tracker *bt, u64 dev_bytes, u64 chunk_bytes)
 void write_begin(struct bypass_tracker *bt, struct bypass_write *w,
 		 sector_t sector, unsigned int nr_sectors)
 {
-	bypass_tracker_write_init(w);
 	bypass_tracker_write_prepare(bt, w, sector, nr_sectors);
 	bypass_tracker_begin_write(w);
 }

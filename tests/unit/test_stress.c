@@ -103,14 +103,13 @@ static void unpublish(struct published *p)
 static void begin_counted(struct bypass_write *w, struct thread_stats *st,
 			  u64 *rs, sector_t sector, unsigned int nr)
 {
-	bypass_tracker_write_init(w);
 	bypass_tracker_write_prepare(&bt, w, sector, nr);
 	bypass_tracker_begin_write(w);
 	if (!rnd_below(rs, 16))
 		bypass_tracker_begin_write(w);
 	st->writes++;
-	st->tracked += w->table != NULL;
-	st->untracked += w->untracked;
+	st->tracked += w->state >= BYPASS_WRITE_FINE;
+	st->untracked += w->state == BYPASS_WRITE_UNTRACKED;
 }
 
 static void end_counted(struct bypass_write *w, u64 *rs)

@@ -83,7 +83,7 @@ do {									\
 /* Zeroes @bt and inits it for a device of @dev_bytes at @chunk_bytes. */
 int tracker_init(struct bypass_tracker *bt, u64 dev_bytes, u64 chunk_bytes);
 
-/* write_init + prepare + begin: what cached_dev_write() does. */
+/* prepare + begin: what cached_dev_write() does for a bypass write. */
 void write_begin(struct bypass_tracker *bt, struct bypass_write *w,
 		 sector_t sector, unsigned int nr_sectors);
 

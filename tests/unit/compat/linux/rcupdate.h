@@ -90,6 +90,15 @@ void synchronize_rcu(void);
 	compat_preempt_point();						\
 	__rd_v;								\
 })
+/*
+ * Sched-RCU: in the kernel, a preempt-disabled section, which
+ * synchronize_rcu() waits for like rcu_read_lock() since v5.0.  Here the
+ * same reader as rcu_read_lock(), so the same guarantee, and sleeping in
+ * one WARNs the same way.
+ */
+#define rcu_read_lock_sched()		rcu_read_lock()
+#define rcu_read_unlock_sched()		rcu_read_unlock()
+#define rcu_dereference_sched(p)	rcu_dereference(p)
 #define rcu_dereference_protected(p, c)					\
 ({									\
 	WARN(!(c), "rcu_dereference_protected() without protection\n"); \
