@@ -27,7 +27,8 @@
  * (preempt-disabled) section each, which synchronize_rcu() waits for as it
  * does for rcu_read_lock() but which costs no call on a preemptible
  * kernel; one per-CPU increment, which also counts tracked_writes; and one
- * atomic per chunk.
+ * atomic per chunk it touches, or per coarse chunk plus one for a write too
+ * wide for the fine level.
  *
  * See docs/design.md for the ordering argument and the alternatives.
  */
@@ -87,11 +88,12 @@
 
 /*
  * A read miss inserts at most BIO_MAX_VECS pages (1 MiB); at the smallest
- * chunk size that is 256 chunks.  Reads are checked chunk by chunk up to
- * this many; beyond it (a caller other than cached_dev_cache_miss()), a
- * read is busy if anything at all is in flight.
+ * chunk size, not aligned to a chunk, that is 257 chunks.  Reads are
+ * checked chunk by chunk up to this many; beyond it (no caller in bcache),
+ * a read is busy if anything at all is in flight, which a loop over the
+ * CPUs tells.
  */
-#define BYPASS_TABLE_MAX_READ_SPAN	256U
+#define BYPASS_TABLE_MAX_READ_SPAN	257U
 
 /* Layouts still draining after chunk_size changes, beyond the current one. */
 #define BYPASS_TRACKER_MAX_RETIRED	4
@@ -552,10 +554,11 @@ void bypass_tracker_exit(struct bypass_tracker *bt)
  */
 void bypass_tracker_begin_write(struct bypass_write *w)
 {
-	struct bypass_tracker *bt = w->tracker;
+	struct bypass_tracker *bt;
 
 	if (w->state != BYPASS_WRITE_IDLE)
 		return;
+	bt = w->tracker;
 
 	if (likely(READ_ONCE(bt->enabled))) {
 		/*

@@ -52,7 +52,11 @@ struct bypass_tracker {
 	struct kobject			*sysfs_parent;
 };
 
-/* What a struct bypass_write holds; see there. */
+/*
+ * What a struct bypass_write holds; see there.  The order matters: the
+ * states from BYPASS_WRITE_UNTRACKED on hold counts that
+ * bypass_tracker_end_write() must give back.
+ */
 enum bypass_write_state {
 	BYPASS_WRITE_IDLE,		/* prepared, holds nothing yet */
 	BYPASS_WRITE_DONE,		/* ended, holds nothing any more */
@@ -71,10 +75,11 @@ enum bypass_write_state {
  */
 struct bypass_write {
 	union {
-		/* IDLE, DONE, UNTRACKED: the tracker of the write's device */
+		/* IDLE, UNTRACKED: the tracker of the write's device */
 		struct bypass_tracker	*tracker;
 		/* FINE, COARSE, WIDE: the table the counts are on */
 		struct bypass_table	*table;
+		/* DONE: neither; the table may have been freed */
 	};
 	union {
 		sector_t		sector;		/* IDLE: first sector */

@@ -580,8 +580,9 @@ static void test_small_table_span(void)
 
 /*
  * Reads of up to BYPASS_TABLE_MAX_READ_SPAN chunks (a 1 MiB fill at 4 KiB
- * chunks) are checked chunk by chunk, in their first, middle and last
- * chunk alike; wider ones are busy iff anything at all is in flight.
+ * chunks, 257 of them when it is not aligned to a chunk) are checked chunk
+ * by chunk, in their first, middle and last chunk alike; wider ones are
+ * busy iff anything at all is in flight.
  */
 static void test_wide_read(void)
 {
@@ -599,10 +600,13 @@ static void test_wide_read(void)
 	EXPECT_FILL(&bt, 901 * cs - read, read, false);	/* last */
 	EXPECT_FILL(&bt, 901 * cs, read, true);	/* just after */
 	EXPECT_FILL(&bt, 900 * cs - read, read, true);	/* just before */
+	/* Unaligned, 257 chunks: still chunk by chunk. */
+	EXPECT_FILL(&bt, 1, read, true);
+	EXPECT_FILL(&bt, 900 * cs - read + 1, read, false);
 	/* Wider than MAX_READ_SPAN: busy as soon as anything is in flight. */
-	EXPECT_FILL(&bt, 0, read + cs, false);
+	EXPECT_FILL(&bt, 0, read + 2 * cs, false);
 	bypass_tracker_end_write(&w);
-	EXPECT_FILL(&bt, 0, read + cs, true);
+	EXPECT_FILL(&bt, 0, read + 2 * cs, true);
 	bypass_tracker_exit(&bt);
 }
 
@@ -634,7 +638,7 @@ static void test_inflight_sum_order(void)
 	struct bypass_tracker bt;
 	struct bypass_write w;
 	sector_t cs = SECTORS(4 * KiB);
-	unsigned int read = SECTORS(1 * MiB) + cs;	/* > MAX_READ_SPAN */
+	unsigned int read = SECTORS(1 * MiB) + 2 * cs;	/* > MAX_READ_SPAN */
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 4 * KiB), "init");
 	write_begin(&bt, &w, 900 * cs, 8);
