@@ -369,6 +369,141 @@ static void test_fifth_layout_ebusy(void)
 	bypass_tracker_exit(&bt);
 }
 
+/*
+ * tracked_writes while the reaper frees layouts: every freed layout's
+ * writes move into reaped_writes under ->lock, so a concurrent reader
+ * never sees the total drop, nor exceed the writes begun so far.
+ */
+static struct bypass_tracker tw_bt;
+static unsigned long tw_published;	/* writes about to begin */
+static int tw_stop;
+static unsigned long tw_drops, tw_over;
+
+static void *tw_reader(void *arg)
+{
+	u64 prev = 0, v, hi;
+
+	(void)arg;
+	while (!__atomic_load_n(&tw_stop, __ATOMIC_ACQUIRE)) {
+		v = bypass_tracker_tracked_writes(&tw_bt);
+		hi = __atomic_load_n(&tw_published, __ATOMIC_ACQUIRE);
+		tw_drops += v < prev;
+		tw_over += v > hi;
+		prev = v;
+	}
+	return NULL;
+}
+
+static void test_tracked_writes_while_reaping(void)
+{
+	struct bypass_write w;
+	pthread_t th;
+	unsigned int i, n = 0;
+	u64 t0 = compat_now_ns();
+
+	tw_published = 0;
+	tw_stop = 0;
+	tw_drops = tw_over = 0;
+	ASSERT(!tracker_init(&tw_bt, 1 * GiB, 1 * MiB), "init");
+	ASSERT(!pthread_create(&th, NULL, tw_reader, NULL), "thread");
+	compat_preempt_rate(8);
+	for (i = 0; i < 2000 && compat_now_ns() - t0 < 1500000000ULL; i++) {
+		__atomic_store_n(&tw_published, i + 1, __ATOMIC_RELEASE);
+		write_begin(&tw_bt, &w, 2048 * (i % 64), 8);
+		EXPECT_EQ(bypass_tracker_set_chunk_size(&tw_bt,
+				(i & 1) ? 1 * MiB : 64 * KiB), 0);
+		bypass_tracker_end_write(&w);
+		compat_flush_system_wq();	/* reaps the old layout */
+		n++;
+	}
+	compat_preempt_rate(0);
+	__atomic_store_n(&tw_stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	t_note("tracked_writes while reaping: %u layouts reaped", n);
+	EXPECT(!tw_drops && !tw_over,
+	       "tracked_writes went down %lu times, above the writes begun %lu times",
+	       tw_drops, tw_over);
+	EXPECT_EQ(peek_nr_tables(&tw_bt), 1);
+	EXPECT_EQ_U(bypass_tracker_tracked_writes(&tw_bt), n);
+	bypass_tracker_exit(&tw_bt);
+}
+
+/*
+ * tracked_writes comes back to 0 on re-init, also when the first life of
+ * the tracker reaped layouts (reaped_writes != 0) and the memory is not
+ * zeroed in between (test_init_exit_twice reaps none).
+ */
+static void test_reinit_resets_tracked_writes(void)
+{
+	struct bypass_tracker bt;
+	struct bypass_write w;
+
+	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
+	write_begin(&bt, &w, 0, 8);
+	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 64 * KiB), 0);
+	bypass_tracker_end_write(&w);
+	compat_flush_system_wq();
+	EXPECT_EQ(peek_nr_tables(&bt), 1);
+	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), 1);	/* reaped */
+	bypass_tracker_exit(&bt);
+	ASSERT(!bypass_tracker_init(&bt, SECTORS(1 * GiB)), "init again");
+	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), 0);
+	bypass_tracker_exit(&bt);
+}
+
+/*
+ * A write that finds a layout current counts its begin before the reaper
+ * can see that layout empty: the begin's sched-RCU section is what makes
+ * the reaper's grace period wait for it.  Writers begin and end on the
+ * current layout while the main thread retires it and flushes the reaper
+ * over and over, with preemption points (compat/linux/percpu.h) between
+ * the load of bt->table and the per-cpu begin count.  Without the section
+ * the count lands on a freed layout: ASan reports it.
+ */
+static struct bypass_tracker br_bt;
+static int br_stop;
+
+static void *br_writer(void *arg)
+{
+	struct bypass_write w;
+	unsigned long i = (uintptr_t)arg;
+
+	while (!__atomic_load_n(&br_stop, __ATOMIC_ACQUIRE)) {
+		bypass_tracker_write_prepare(&br_bt, &w, 2048 * (i++ % 64), 8);
+		bypass_tracker_begin_write(&w);
+		bypass_tracker_end_write(&w);
+	}
+	return NULL;
+}
+
+static void test_begin_races_reaper(void)
+{
+	pthread_t th[2];
+	unsigned int i, n = 0;
+	u64 t0 = compat_now_ns();
+
+	br_stop = 0;
+	ASSERT(!tracker_init(&br_bt, 1 * GiB, 1 * MiB), "init");
+	for (i = 0; i < ARRAY_SIZE(th); i++)
+		ASSERT(!pthread_create(&th[i], NULL, br_writer,
+				       (void *)(uintptr_t)(i * 32)), "thread");
+	compat_preempt_rate(2);
+	while (compat_now_ns() - t0 < 1000000000ULL) {
+		compat_flush_system_wq();
+		if (peek_nr_tables(&br_bt) > peek_max_retired())
+			continue;
+		EXPECT_EQ(bypass_tracker_set_chunk_size(&br_bt,
+				(n++ & 1) ? 1 * MiB : 64 * KiB), 0);
+	}
+	compat_preempt_rate(0);
+	__atomic_store_n(&br_stop, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < ARRAY_SIZE(th); i++)
+		pthread_join(th[i], NULL);
+	t_note("begin vs reaper: %u layout changes", n);
+	EXPECT_IDLE(&br_bt);
+	bypass_tracker_exit(&br_bt);
+}
+
 void suite_chunk_size(void)
 {
 	RUN(test_invalid_sizes,
@@ -392,4 +527,10 @@ void suite_chunk_size(void)
 	    "set_chunk_size: the same size is a no-op even with MAX_RETIRED layouts draining");
 	RUN(test_fifth_layout_ebusy,
 	    "set_chunk_size: -EBUSY at once while MAX_RETIRED layouts drain, nothing changes");
+	RUN(test_tracked_writes_while_reaping,
+	    "set_chunk_size: tracked_writes never drops nor overshoots while the reaper frees layouts");
+	RUN(test_begin_races_reaper,
+	    "set_chunk_size: a begin racing the retire of its layout counts before the reaper frees it");
+	RUN(test_reinit_resets_tracked_writes,
+	    "lifecycle: re-init after layouts were reaped starts tracked_writes at 0");
 }

@@ -54,9 +54,15 @@ do {									\
 			 __ATOMIC_RELAXED);				\
 } while (0)
 #else
+/*
+ * A preemption point first: outside a sched-RCU section, a task can be
+ * preempted right before a this_cpu op, e.g. between loading a pointer and
+ * counting on what it points to.
+ */
 #define this_cpu_add(pcp, val)						\
-	((void)__atomic_fetch_add(this_cpu_ptr(&(pcp)), (val),		\
-				  __ATOMIC_RELAXED))
+	({ compat_preempt_point();					\
+	   (void)__atomic_fetch_add(this_cpu_ptr(&(pcp)), (val),	\
+				    __ATOMIC_RELAXED); })
 #endif
 #define this_cpu_sub(pcp, val)	this_cpu_add(pcp, -(val))
 #define this_cpu_inc(pcp)	this_cpu_add(pcp, 1)
