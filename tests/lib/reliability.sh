@@ -467,3 +467,66 @@ crash_disks() {
 	wait_for 10 test -b /dev/vdc
 }
 
+# crash_check EXPECT: reads the records (on stdin) of blocks 0..CRASH_BLOCKS-1
+# and checks them against EXPECT ("blk seq" lines: the last acknowledged
+# write of each block; "F blk w=W seq=S n=N" lines: the blocks under a write
+# in flight at the kill).  Every line must be a well-formed record of its
+# own block, with a sequence number no lower than the block's acknowledged
+# one.  A well-formed block under a write in flight that holds an older one
+# is not bad but "lost in flight": stock bcache loses such a block when a
+# bypass write's invalidation outlives the write (tests/crash-consistency).
+# Prints a summary line "CHECK blocks=... lost_in_flight=... bad=..." and
+# one "BAD ..." or "LOST ..." line for each of the first 20 of either.
+crash_check() {
+	awk -v nblk="$CRASH_BLOCKS" '
+	NR == FNR {
+		if ($1 ~ /^[0-9]+$/)
+			acked[$1] = $2
+		else if ($1 == "F")
+			inflight[$2] = $3 " " $4 " " $5
+		next
+	}
+	{
+		blk = int((FNR - 1) / 64)
+		if (blk >= nblk)
+			next
+		# Compared as strings: busybox awk reads "00000015" as octal.
+		ok = (length($0) == 63 && substr($0, 1, 12) == "BBT-REC blk=" &&
+		      substr($0, 13, 8) == sprintf("%08d", blk) &&
+		      substr($0, 21, 5) == " seq=" && substr($0, 26, 8) ~ /^[0-9]+$/)
+		if (!ok) {
+			if (!(blk in why))
+				why[blk] = "malformed line " (FNR - 1) % 64 ": " substr($0, 1, 40)
+			next
+		}
+		s = substr($0, 26, 8)
+		sub(/^0+/, "", s)
+		s = s + 0
+		if (!(blk in lo) || s < lo[blk]) lo[blk] = s
+		if (!(blk in hi) || s > hi[blk]) hi[blk] = s
+	}
+	END {
+		bad = 0; newer = 0; written = 0; lost = 0
+		for (b = 0; b < nblk; b++) {
+			a = (b in acked) ? acked[b] : 0
+			if (a > 0) written++
+			if (!(b in why) && !(b in lo))
+				why[b] = "missing"
+			if (!(b in why) && lo[b] < a && (b in inflight)) {
+				if (++lost <= 20)
+					print "LOST blk=" b ": holds seq " lo[b] ", older than its acknowledged seq " a \
+						", under the write in flight " inflight[b]
+				continue
+			}
+			if (!(b in why) && lo[b] < a)
+				why[b] = "holds seq " lo[b] ", older than its acknowledged seq " a
+			if (b in why) {
+				if (++bad <= 20) print "BAD blk=" b ": " why[b]
+				continue
+			}
+			if (hi[b] > a) newer++
+		}
+		printf "CHECK blocks=%d acknowledged=%d newer_than_ack=%d lost_in_flight=%d bad=%d\n",
+			nblk, written, newer, lost, bad
+	}' "$1" -
+}
