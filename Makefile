@@ -58,7 +58,8 @@ endif
 
 .PHONY: all modules prepare clean distclean help version \
 	install uninstall dkms-install dkms-uninstall sign deb \
-	deps sparse checkpatch unit check check-system demo check-debug check-matrix bench
+	deps sparse checkpatch unit check check-system demo check-debug check-matrix bench \
+	upstream-series
 
 all: modules
 
@@ -86,6 +87,8 @@ help:
 	@echo "  make unit                    userspace unit tests of the tracker (ASan/UBSan, TSan)"
 	@echo "  make check-debug             guest cases on a KASAN/lockdep/kmemleak kernel (builds it once)"
 	@echo "  make check-debug DEBUG_VARIANT=kcsan-rt   the same on a KCSAN + PREEMPT_RT kernel"
+	@echo "  make check-debug DEBUG_VARIANT=upstream   the series built in-tree, with its KUnit suite"
+	@echo "  make upstream-series [KSRC=...]   the v3 series for linux-bcache in build/upstream-series/"
 	@echo "  make check-matrix            build against every 6.1/6.12 headers ABI; writes docs/kernel-matrix.md"
 	@echo "  make bench                   stock vs ours in the guest; writes docs/benchmarks.{md,png}"
 	@echo
@@ -155,3 +158,7 @@ demo:
 bench:
 	@scripts/install-deps bench
 	@tests/bench/run $(BENCH_KERNELS)
+
+upstream-series:
+	@scripts/install-deps build
+	@scripts/upstream-series $$KSRC
