@@ -28,8 +28,9 @@
 # matches a line of tests/lib/kcsan-allowlist, which says why stock
 # bcache's race is not ours to fix.
 
-# The tracker's functions (src/bypass_tracker.c, src/bypass_tracker_sysfs.c).
-KCSAN_TRACKER_RE='(^|[^a-z_])(bypass_[a-z_0-9]+|(chunk_size|enabled|inflight_writes|memory_bytes|skipped_fills|tracked_writes)_(show|store)|chunk_size_param_[gs]et)(\\+0x[0-9a-f]+/0x[0-9a-f]+)? \\[bcache\\]'
+# The tracker's functions: bypass_tracker.c, its sysfs files in sysfs.c and
+# the module parameter of src/dkms/bypass_tracker_module.c.
+KCSAN_TRACKER_RE='(^|[^a-z_])((_*bch_)?bypass_[a-z_0-9]+|chunk_size_param_[gs]et)(\\+0x[0-9a-f]+/0x[0-9a-f]+)? \\[bcache\\]'
 
 # kcsan_reports CONSOLE: one line per report, "CLASS<TAB>TITLE", where
 # TITLE is what follows "BUG: KCSAN: ", e.g. "data-race in a / b".  The
