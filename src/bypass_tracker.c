@@ -78,9 +78,10 @@
 /*
  * Coarse chunks are 256 fine chunks, and never smaller than 32 MiB: a bio
  * carries at most 4 GiB (bi_size is 32 bits), so any write spans at most
- * 129 coarse chunks.  A write that would span more coarse slots than this
- * (or more than the level has) is counted as "wide", which only a device
- * of hundreds of TiB with a 4 GiB discard can reach.
+ * 129 coarse chunks, and the coarse level has enough slots for any write
+ * within the device.  A range wider than the level (no bio reaches the
+ * tracker with one) is counted as "wide" and makes every read miss skip
+ * its fill, so that no range goes uncounted.
  */
 #define BYPASS_COARSE_FACTOR_SHIFT	8
 #define BYPASS_COARSE_MIN_SHIFT		(25 - SECTOR_SHIFT)
