@@ -467,41 +467,79 @@ crash_disks() {
 	wait_for 10 test -b /dev/vdc
 }
 
-# crash_check EXPECT: reads the records (on stdin) of blocks 0..CRASH_BLOCKS-1
-# and checks them against EXPECT ("blk seq" lines: the last acknowledged
-# write of each block; "F blk w=W seq=S n=N" lines: the blocks under a write
-# in flight at the kill).  Every line must be a well-formed record of its
-# own block, with a sequence number no lower than the block's acknowledged
-# one.  A well-formed block under a write in flight that holds an older one
-# is not bad but "lost in flight": stock bcache loses such a block when a
-# bypass write's invalidation outlives the write (tests/crash-consistency).
-# Prints a summary line "CHECK blocks=... lost_in_flight=... bad=..." and
-# one "BAD ..." or "LOST ..." line for each of the first 20 of either.
+# crash_check EXPECT RAW [ALLOWED]: reads the records (on stdin) of blocks
+# 0..CRASH_BLOCKS-1 and checks them against EXPECT: "blk seq" lines, the
+# last acknowledged write of each block, and "F blk w=W seq=S n=N" lines,
+# the blocks under the write each writer had in flight at the kill.  Every
+# line must be a well-formed record of its own block, with a sequence number
+# no lower than the block's acknowledged one.
+#
+# Stock bcache can lose a block under a bypass write in flight: its
+# invalidation reaches the journal before its data reaches the backing
+# device (tests/crash-consistency).  The block then reads back as the
+# backing device's own copy.  So a block older than its acknowledged write
+# is reported as "lost in flight" instead of bad only if all of these hold:
+#   - a write in flight covers it, newer than its acknowledged one;
+#   - it holds one whole version (all 64 lines of one write);
+#   - RAW, the records of the backing device as the crash left it (read
+#     before bcache registered it), holds that same version there;
+#   - ALLOWED, if given (the bcache0 pass's output, for the check of the
+#     backing device after writeback), reported it lost with that version.
+# Anything else older, or damaged, is bad.  Prints a summary line
+# "CHECK blocks=... lost_in_flight=... bad=..." and one "BAD ..." or
+# "LOST ..." line for each of the first 20 of either.
 crash_check() {
-	awk -v nblk="$CRASH_BLOCKS" '
-	NR == FNR {
-		if ($1 ~ /^[0-9]+$/)
-			acked[$1] = $2
-		else if ($1 == "F")
-			inflight[$2] = $3 " " $4 " " $5
-		next
+	awk -v nblk="$CRASH_BLOCKS" -v expect="$1" -v raw="$2" -v allowed="${3:-}" '
+	# The sequence number of a record line of block b, or -1.
+	function rec(line, b,    s) {
+		# Compared as strings: busybox awk reads "00000015" as octal.
+		if (!(length(line) == 63 && substr(line, 1, 12) == "BBT-REC blk=" &&
+		      substr(line, 13, 8) == sprintf("%08d", b) &&
+		      substr(line, 21, 5) == " seq=" && substr(line, 26, 8) ~ /^[0-9]+$/))
+			return -1
+		s = substr(line, 26, 8)
+		sub(/^0+/, "", s)
+		return s + 0
+	}
+	BEGIN {
+		while ((getline line < expect) > 0) {
+			split(line, f, " ")
+			if (f[1] ~ /^[0-9]+$/) {
+				acked[f[1]] = f[2]
+			} else if (f[1] == "F") {
+				inflight[f[2]] = f[3] " " f[4] " " f[5]
+				s = f[4]
+				sub(/^seq=/, "", s)
+				inflight_seq[f[2]] = s + 0
+			}
+		}
+		n = 0
+		while ((getline line < raw) > 0) {
+			b = int(n / 64)
+			n++
+			s = rec(line, b)
+			if (s < 0) rawbad[b] = 1
+			if (!(b in rawlo) || s < rawlo[b]) rawlo[b] = s
+			if (!(b in rawhi) || s > rawhi[b]) rawhi[b] = s
+		}
+		if (allowed != "")
+			while ((getline line < allowed) > 0)
+				if (line ~ /LOST blk=[0-9]+: holds seq [0-9]+,/) {
+					b = line; sub(/.*LOST blk=/, "", b); sub(/:.*/, "", b)
+					s = line; sub(/.*: holds seq /, "", s); sub(/,.*/, "", s)
+					allow[b + 0] = s + 0
+				}
 	}
 	{
 		blk = int((FNR - 1) / 64)
 		if (blk >= nblk)
 			next
-		# Compared as strings: busybox awk reads "00000015" as octal.
-		ok = (length($0) == 63 && substr($0, 1, 12) == "BBT-REC blk=" &&
-		      substr($0, 13, 8) == sprintf("%08d", blk) &&
-		      substr($0, 21, 5) == " seq=" && substr($0, 26, 8) ~ /^[0-9]+$/)
-		if (!ok) {
+		s = rec($0, blk)
+		if (s < 0) {
 			if (!(blk in why))
 				why[blk] = "malformed line " (FNR - 1) % 64 ": " substr($0, 1, 40)
 			next
 		}
-		s = substr($0, 26, 8)
-		sub(/^0+/, "", s)
-		s = s + 0
 		if (!(blk in lo) || s < lo[blk]) lo[blk] = s
 		if (!(blk in hi) || s > hi[blk]) hi[blk] = s
 	}
@@ -512,14 +550,28 @@ crash_check() {
 			if (a > 0) written++
 			if (!(b in why) && !(b in lo))
 				why[b] = "missing"
-			if (!(b in why) && lo[b] < a && (b in inflight)) {
-				if (++lost <= 20)
-					print "LOST blk=" b ": holds seq " lo[b] ", older than its acknowledged seq " a \
-						", under the write in flight " inflight[b]
-				continue
-			}
-			if (!(b in why) && lo[b] < a)
+			if (!(b in why) && lo[b] < a) {
 				why[b] = "holds seq " lo[b] ", older than its acknowledged seq " a
+				if (!(b in inflight))
+					why[b] = why[b] ", and no write was in flight over it"
+				else if (inflight_seq[b] <= a)
+					why[b] = why[b] ", and the write in flight over it is not newer"
+				else if (lo[b] != hi[b])
+					why[b] = why[b] ", torn (seq " lo[b] " to " hi[b] ") under the write in flight " inflight[b]
+				else if (!(b in rawlo) || (b in rawbad) || rawlo[b] != lo[b] || rawhi[b] != lo[b])
+					why[b] = why[b] ", which is not the backing device'"'"'s copy at the crash (" \
+						((b in rawlo) && !(b in rawbad) && rawlo[b] == rawhi[b] ? "seq " rawlo[b] : "not one version") \
+						") under the write in flight " inflight[b]
+				else if (allowed != "" && (!(b in allow) || allow[b] != lo[b]))
+					why[b] = why[b] ", not lost so through bcache0"
+				else {
+					delete why[b]
+					if (++lost <= 20)
+						print "LOST blk=" b ": holds seq " lo[b] ", older than its acknowledged seq " a \
+							", the backing device'"'"'s copy at the crash, under the write in flight " inflight[b]
+					continue
+				}
+			}
 			if (b in why) {
 				if (++bad <= 20) print "BAD blk=" b ": " why[b]
 				continue
@@ -528,5 +580,5 @@ crash_check() {
 		}
 		printf "CHECK blocks=%d acknowledged=%d newer_than_ack=%d lost_in_flight=%d bad=%d\n",
 			nblk, written, newer, lost, bad
-	}' "$1" -
+	}'
 }
