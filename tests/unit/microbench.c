@@ -3,11 +3,12 @@
  * Microbenchmark: the bypass tracker's cost per request, next to a model
  * of the v2 patch's design, on the same workload.
  *
- * - "tracker" is src/bypass_tracker.c itself, built with -O2 against
- *   compat/, with this_cpu_inc() an unlocked increment as in the kernel
- *   (each thread has its own "CPU" here).  rcu_read_lock() costs about
- *   what it does in the kernel with PREEMPT_RCU (a thread-local counter;
- *   the kernel increments current->rcu_read_lock_nesting).
+ * - "tracker" is bypass_tracker.c as src/dkms/series assembles it (see
+ *   the Makefile's SRC), built with -O2 against compat/, with
+ *   this_cpu_inc() an unlocked increment as in the kernel (each thread
+ *   has its own "CPU" here).  rcu_read_lock() costs about what it does in
+ *   the kernel with PREEMPT_RCU (a thread-local counter; the kernel
+ *   increments current->rcu_read_lock_nesting).
  * - "v2" exists only in this file: u16 counters in lazily allocated 4 KiB
  *   pages (2048 chunks per page, 64 GiB at 32 MiB chunks), one
  *   pthread_spinlock_t per page, taken for every begin, end and check;
@@ -200,13 +201,13 @@ static double tracker_pairs(struct thread *th)
 		struct bypass_write *w = &ring[i % DEPTH];
 
 		if (i >= DEPTH)
-			bypass_tracker_end_write(w);
-		bypass_tracker_write_prepare(bt, w,
-					     th->writes[i % NR_OFFSETS], 256);
-		bypass_tracker_begin_write(w);
+			bch_bypass_tracker_end_write(w);
+		bch_bypass_tracker_write_prepare(bt, w,
+				th->writes[i % NR_OFFSETS], 256);
+		bch_bypass_tracker_begin_write(w);
 	}
 	for (i = 0; i < DEPTH; i++)
-		bypass_tracker_end_write(&ring[i]);
+		bch_bypass_tracker_end_write(&ring[i]);
 	return (double)(compat_now_ns() - t0) / OPS;
 }
 
@@ -219,16 +220,17 @@ static double tracker_checks(struct thread *th, bool busy)
 	u64 t0;
 
 	for (i = 0; busy && i < DEPTH; i++) {
-		bypass_tracker_write_prepare(bt, &ring[i], th->writes[i], 256);
-		bypass_tracker_begin_write(&ring[i]);
+		bch_bypass_tracker_write_prepare(bt, &ring[i], th->writes[i],
+						 256);
+		bch_bypass_tracker_begin_write(&ring[i]);
 	}
 	t0 = compat_now_ns();
 	for (i = 0; i < OPS; i++)
-		fills += bypass_tracker_may_fill(bt,
-						 th->reads[i % NR_OFFSETS], 8);
+		fills += bch_bypass_tracker_may_fill(bt,
+				th->reads[i % NR_OFFSETS], 8);
 	t0 = compat_now_ns() - t0;
 	for (i = 0; busy && i < DEPTH; i++)
-		bypass_tracker_end_write(&ring[i]);
+		bch_bypass_tracker_end_write(&ring[i]);
 	sink += fills;
 	return (double)t0 / OPS;
 }
@@ -324,9 +326,9 @@ static void run_config(const struct config *cfg, struct thread *th,
 	unsigned int run, i;
 	unsigned int shift = ilog2(cfg->chunk_bytes) - SECTOR_SHIFT;
 
-	bypass_tracker_default_chunk_shift = shift;
+	bch_bypass_tracker_default_chunk_shift = shift;
 	if (cfg->v2 ? v2_init(&sh.v2, cfg->dev_bytes >> 9, shift) :
-		      bypass_tracker_init(&sh.bt, cfg->dev_bytes >> 9)) {
+		      bch_bypass_tracker_init(&sh.bt, cfg->dev_bytes >> 9)) {
 		fprintf(stderr, "microbench: init failed\n");
 		exit(1);
 	}
@@ -360,7 +362,7 @@ static void run_config(const struct config *cfg, struct thread *th,
 	if (cfg->v2)
 		v2_exit(&sh.v2);
 	else
-		bypass_tracker_exit(&sh.bt);
+		bch_bypass_tracker_exit(&sh.bt);
 }
 
 int main(void)
@@ -380,7 +382,7 @@ int main(void)
 
 	printf("microbench: ns per operation per thread, median of %u runs of %u operations\n",
 	       RUNS, OPS);
-	printf("tracker = src/bypass_tracker.c; v2 = u16 counters in lazy 4 KiB pages, per-page spinlocks\n");
+	printf("tracker = bypass_tracker.c of src/dkms/series; v2 = u16 counters in lazy 4 KiB pages, per-page spinlocks\n");
 	printf("128 KiB random writes, %u in flight per thread; 4 KiB random read checks\n\n",
 	       DEPTH);
 	printf("%-6s %-8s %-7s | %-17s | %-24s | %-17s\n", "chunk", "device",

@@ -55,7 +55,7 @@ bool t_begin(const char *name)
 	t_warn_expected = 0;
 	t_live_start = compat_alloc_live();
 	t_live_bytes_start = compat_alloc_live_bytes();
-	t_default_shift = bypass_tracker_default_chunk_shift;
+	t_default_shift = bch_bypass_tracker_default_chunk_shift;
 	return true;
 }
 
@@ -109,7 +109,7 @@ void t_end(void)
 
 	compat_flush_system_wq();
 	compat_alloc_fail(0, 0);
-	bypass_tracker_default_chunk_shift = t_default_shift;
+	bch_bypass_tracker_default_chunk_shift = t_default_shift;
 
 	warns = compat_warnings() - t_warn_start;
 	if (warns > t_warn_expected)
@@ -175,15 +175,21 @@ double t_env_double(const char *name, double dflt)
 int tracker_init(struct bypass_tracker *bt, u64 dev_bytes, u64 chunk_bytes)
 {
 	memset(bt, 0, sizeof(*bt));
-	bypass_tracker_default_chunk_shift = ilog2(chunk_bytes) - SECTOR_SHIFT;
-	return bypass_tracker_init(bt, SECTORS(dev_bytes));
+	/*
+	 * The upstream series has a fixed initial chunk size; this variable
+	 * is the DKMS patch's (src/dkms/0001-*), which src/dkms/series, and
+	 * so the assembled tracker, includes.
+	 */
+	bch_bypass_tracker_default_chunk_shift =
+		ilog2(chunk_bytes) - SECTOR_SHIFT;
+	return bch_bypass_tracker_init(bt, SECTORS(dev_bytes));
 }
 
 void write_begin(struct bypass_tracker *bt, struct bypass_write *w,
 		 sector_t sector, unsigned int nr_sectors)
 {
-	bypass_tracker_write_prepare(bt, w, sector, nr_sectors);
-	bypass_tracker_begin_write(w);
+	bch_bypass_tracker_write_prepare(bt, w, sector, nr_sectors);
+	bch_bypass_tracker_begin_write(w);
 }
 
 static u32 level_slots(u64 dev_bytes, u64 chunk_bytes, u32 max)

@@ -33,18 +33,19 @@ static void test_invalid_sizes(void)
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	write_begin(&bt, &w, 2048 * 3, 8);
-	mem = bypass_tracker_memory_bytes(&bt);
+	mem = bch_bypass_tracker_memory_bytes(&bt);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, bad[i]), -EINVAL);
+		EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt, bad[i]),
+			  -EINVAL);
 		compat_flush_system_wq();
-		EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), 1 * MiB);
-		EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt), mem);
+		EXPECT_EQ_U(bch_bypass_tracker_chunk_size(&bt), 1 * MiB);
+		EXPECT_EQ_U(bch_bypass_tracker_memory_bytes(&bt), mem);
 		EXPECT_EQ(peek_nr_tables(&bt), 1);
 		EXPECT_EQ(peek_slot(&bt, 0, 3), 1);
 	}
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_enomem_changes_nothing(void)
@@ -56,28 +57,28 @@ static void test_enomem_changes_nothing(void)
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	write_begin(&bt, &w, 2048 * 3, 8);
-	mem = bypass_tracker_memory_bytes(&bt);
+	mem = bch_bypass_tracker_memory_bytes(&bt);
 	live = compat_alloc_live();
 
 	compat_alloc_fail(0, 1);
-	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 4 * KiB), -ENOMEM);
+	EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt, 4 * KiB), -ENOMEM);
 	compat_flush_system_wq();
-	EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), 1 * MiB);
-	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt), mem);
+	EXPECT_EQ_U(bch_bypass_tracker_chunk_size(&bt), 1 * MiB);
+	EXPECT_EQ_U(bch_bypass_tracker_memory_bytes(&bt), mem);
 	EXPECT_EQ_U(compat_alloc_live(), live);
 	EXPECT_EQ(peek_nr_tables(&bt), 1);
-	EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), 1);
-	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), 1);
+	EXPECT_EQ_U(bch_bypass_tracker_inflight_writes(&bt), 1);
+	EXPECT_EQ_U(bch_bypass_tracker_tracked_writes(&bt), 1);
 	EXPECT_EQ(peek_slot(&bt, 0, 3), 1);
 	EXPECT_FILL(&bt, 2048 * 3, 8, false);
-	EXPECT(bypass_tracker_enabled(&bt), "enabled changed");
+	EXPECT(bch_bypass_tracker_enabled(&bt), "enabled changed");
 
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
 	/* The failure was transient: the next try works. */
-	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 4 * KiB), 0);
-	EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), 4 * KiB);
-	bypass_tracker_exit(&bt);
+	EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt, 4 * KiB), 0);
+	EXPECT_EQ_U(bch_bypass_tracker_chunk_size(&bt), 4 * KiB);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_same_size_is_noop(void)
@@ -89,18 +90,18 @@ static void test_same_size_is_noop(void)
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	write_begin(&bt, &w, 2048 * 3, 8);
-	mem = bypass_tracker_memory_bytes(&bt);
+	mem = bch_bypass_tracker_memory_bytes(&bt);
 	live = compat_alloc_live();
-	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 1 * MiB), 0);
+	EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt, 1 * MiB), 0);
 	EXPECT_EQ(peek_nr_tables(&bt), 1);
 	compat_flush_system_wq();
 	EXPECT_EQ(peek_nr_tables(&bt), 1);
-	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt), mem);
+	EXPECT_EQ_U(bch_bypass_tracker_memory_bytes(&bt), mem);
 	EXPECT_EQ_U(compat_alloc_live(), live);
 	EXPECT_EQ(peek_slot(&bt, 0, 3), 1);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_every_size(void)
@@ -112,15 +113,15 @@ static void test_every_size(void)
 	for (shift = 30; shift >= 12; shift--) {
 		u64 v = 1ULL << shift;
 
-		EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, v), 0);
-		EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), v);
+		EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt, v), 0);
+		EXPECT_EQ_U(bch_bypass_tracker_chunk_size(&bt), v);
 		compat_flush_system_wq();
 		EXPECT_EQ(peek_nr_tables(&bt), 1);
-		EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt),
+		EXPECT_EQ_U(bch_bypass_tracker_memory_bytes(&bt),
 			    tracker_bytes(8 * GiB, v));
 	}
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_swap_with_writes_in_flight(void)
@@ -132,8 +133,8 @@ static void test_swap_with_writes_in_flight(void)
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	write_begin(&bt, &w_old, 2048 * 3, 8);
-	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 4 * KiB), 0);
-	EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), 4 * KiB);
+	EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt, 4 * KiB), 0);
+	EXPECT_EQ_U(bch_bypass_tracker_chunk_size(&bt), 4 * KiB);
 	compat_flush_system_wq();
 
 	/* The old layout is kept, with the old write's counts on it. */
@@ -147,7 +148,7 @@ static void test_swap_with_writes_in_flight(void)
 	EXPECT_EQ(peek_slot(&bt, 1, 3), 1);
 	EXPECT_EQ(cur.inflight, 0);
 	EXPECT_EQ(cur.slot_sum, 0);
-	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt),
+	EXPECT_EQ_U(bch_bypass_tracker_memory_bytes(&bt),
 		    tracker_bytes(1 * GiB, 4 * KiB) +
 		    table_bytes(1 * GiB, 1 * MiB));
 
@@ -161,25 +162,25 @@ static void test_swap_with_writes_in_flight(void)
 	peek_table(&bt, 0, &cur);
 	EXPECT_EQ(cur.inflight, 1);
 	EXPECT_EQ(cur.slot_sum, 1);
-	EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), 2);
-	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), 2);
+	EXPECT_EQ_U(bch_bypass_tracker_inflight_writes(&bt), 2);
+	EXPECT_EQ_U(bch_bypass_tracker_tracked_writes(&bt), 2);
 
 	/* The old write releases on the old layout; the reaper frees it. */
 	live = compat_alloc_live();
-	bypass_tracker_end_write(&w_old);
+	bch_bypass_tracker_end_write(&w_old);
 	compat_flush_system_wq();
 	EXPECT_EQ(peek_nr_tables(&bt), 1);
 	/* A table is four allocations: header, two levels, per-cpu counts. */
 	EXPECT_EQ_U(compat_alloc_live(), live - 4);
-	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt),
+	EXPECT_EQ_U(bch_bypass_tracker_memory_bytes(&bt),
 		    tracker_bytes(1 * GiB, 4 * KiB));
-	EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), 1);
+	EXPECT_EQ_U(bch_bypass_tracker_inflight_writes(&bt), 1);
 	EXPECT_FILL(&bt, 2048 * 3, 8, true);
 	EXPECT_FILL(&bt, 2048 * 100, 8, false);
 
-	bypass_tracker_end_write(&w_new);
+	bch_bypass_tracker_end_write(&w_new);
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void drain_order(bool oldest_first)
@@ -190,13 +191,13 @@ static void drain_order(bool oldest_first)
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	write_begin(&bt, &w1, 2048 * 1, 8);		/* on A, 1M */
-	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 64 * KiB), 0);
+	EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt, 64 * KiB), 0);
 	write_begin(&bt, &w2, 2048 * 50, 8);		/* on B, 64k */
-	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 4 * KiB), 0);
+	EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt, 4 * KiB), 0);
 	compat_flush_system_wq();
 	ASSERT(peek_nr_tables(&bt) == 3, "%u layouts", peek_nr_tables(&bt));
 
-	bypass_tracker_end_write(oldest_first ? &w1 : &w2);
+	bch_bypass_tracker_end_write(oldest_first ? &w1 : &w2);
 	compat_flush_system_wq();
 	EXPECT_EQ(peek_nr_tables(&bt), 2);
 	peek_table(&bt, 1, &pt);
@@ -205,15 +206,15 @@ static void drain_order(bool oldest_first)
 	/* The remaining write is still seen through the relinked chain. */
 	EXPECT_FILL(&bt, oldest_first ? 2048 * 50 : 2048 * 1, 8, false);
 	EXPECT_FILL(&bt, oldest_first ? 2048 * 1 : 2048 * 50, 8, true);
-	EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), 1);
+	EXPECT_EQ_U(bch_bypass_tracker_inflight_writes(&bt), 1);
 
-	bypass_tracker_end_write(oldest_first ? &w2 : &w1);
+	bch_bypass_tracker_end_write(oldest_first ? &w2 : &w1);
 	compat_flush_system_wq();
 	EXPECT_EQ(peek_nr_tables(&bt), 1);
-	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt),
+	EXPECT_EQ_U(bch_bypass_tracker_memory_bytes(&bt),
 		    tracker_bytes(1 * GiB, 4 * KiB));
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_drain_oldest_first(void)
@@ -233,13 +234,13 @@ static void test_many_switches_reaped(void)
 
 	ASSERT(!tracker_init(&bt, 100 * GiB, 1 * MiB), "init");
 	for (i = 0; i < 40; i++)
-		EXPECT_EQ(bypass_tracker_set_chunk_size(&bt,
+		EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt,
 				4 * KiB << (i % 19)), 0);
 	compat_flush_system_wq();
 	EXPECT_EQ(peek_nr_tables(&bt), 1);
-	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt),
+	EXPECT_EQ_U(bch_bypass_tracker_memory_bytes(&bt),
 		    tracker_bytes(100 * GiB, 4 * KiB << (39 % 19)));
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 /* Four layouts draining, one write holding each; current is 32k. */
@@ -249,7 +250,8 @@ static void fill_retired(struct bypass_tracker *bt, struct bypass_write *w)
 
 	for (i = 0; i < peek_max_retired(); i++) {
 		write_begin(bt, &w[i], 2048 * 8 * i, 8);
-		EXPECT_EQ(bypass_tracker_set_chunk_size(bt, 4 * KiB << i), 0);
+		EXPECT_EQ(bch_bypass_tracker_set_chunk_size(bt, 4 * KiB << i),
+			  0);
 	}
 	compat_flush_system_wq();
 	EXPECT_EQ(peek_nr_tables(bt), peek_max_retired() + 1);
@@ -266,7 +268,7 @@ static void *end_later(void *arg)
 	struct timespec ts = { d->ms / 1000, (d->ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
-	bypass_tracker_end_write(d->w);
+	bch_bypass_tracker_end_write(d->w);
 	return NULL;
 }
 
@@ -283,9 +285,9 @@ static void test_end_kicks_reaper(void)
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	fill_retired(&bt, w);
-	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 64 * KiB), -EBUSY);
+	EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt, 64 * KiB), -EBUSY);
 
-	bypass_tracker_end_write(&w[0]);
+	bch_bypass_tracker_end_write(&w[0]);
 	/* No flush: the reaper must run because the end queued it. */
 	t0 = compat_now_ns();
 	while (peek_nr_tables(&bt) > peek_max_retired() &&
@@ -295,15 +297,15 @@ static void test_end_kicks_reaper(void)
 	t_note("the drained layout was freed %llu ms after its last write ended",
 	       (unsigned long long)ms);
 	EXPECT_EQ(peek_nr_tables(&bt), peek_max_retired());
-	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 64 * KiB), 0);
-	EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), 64 * KiB);
+	EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt, 64 * KiB), 0);
+	EXPECT_EQ_U(bch_bypass_tracker_chunk_size(&bt), 64 * KiB);
 
 	for (i = 1; i < peek_max_retired(); i++)
-		bypass_tracker_end_write(&w[i]);
+		bch_bypass_tracker_end_write(&w[i]);
 	compat_flush_system_wq();
 	EXPECT_EQ(peek_nr_tables(&bt), 1);
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_same_size_noop_while_draining(void)
@@ -320,19 +322,19 @@ static void test_same_size_noop_while_draining(void)
 	fill_retired(&bt, w);
 	ASSERT(!pthread_create(&t, NULL, end_later, &d), "thread");
 	t0 = compat_now_ns();
-	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt,
-				bypass_tracker_chunk_size(&bt)), 0);
+	EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt,
+				bch_bypass_tracker_chunk_size(&bt)), 0);
 	ms = (compat_now_ns() - t0) / 1000000;
 	pthread_join(t, NULL);
 	EXPECT(ms < 500,
 	       "setting the current chunk size again waited %llu ms for an old layout to drain",
 	       (unsigned long long)ms);
 	for (i = 1; i < peek_max_retired(); i++)
-		bypass_tracker_end_write(&w[i]);
+		bch_bypass_tracker_end_write(&w[i]);
 	compat_flush_system_wq();
 	EXPECT_EQ(peek_nr_tables(&bt), 1);
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 /* A store never waits for I/O: device stop waits for the store. */
@@ -346,27 +348,28 @@ static void test_fifth_layout_ebusy(void)
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	fill_retired(&bt, w);
-	mem = bypass_tracker_memory_bytes(&bt);
+	mem = bch_bypass_tracker_memory_bytes(&bt);
 	live = compat_alloc_live();
 
 	t0 = compat_now_ns();
-	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 64 * KiB), -EBUSY);
+	EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt, 64 * KiB), -EBUSY);
 	ms = (compat_now_ns() - t0) / 1000000;
 	EXPECT(ms < 500, "-EBUSY took %llu ms", (unsigned long long)ms);
 
 	compat_flush_system_wq();
-	EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), 32 * KiB);
-	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt), mem);
+	EXPECT_EQ_U(bch_bypass_tracker_chunk_size(&bt), 32 * KiB);
+	EXPECT_EQ_U(bch_bypass_tracker_memory_bytes(&bt), mem);
 	EXPECT_EQ_U(compat_alloc_live(), live);
 	EXPECT_EQ(peek_nr_tables(&bt), peek_max_retired() + 1);
-	EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), peek_max_retired());
+	EXPECT_EQ_U(bch_bypass_tracker_inflight_writes(&bt),
+		    peek_max_retired());
 
 	for (i = 0; i < peek_max_retired(); i++)
-		bypass_tracker_end_write(&w[i]);
+		bch_bypass_tracker_end_write(&w[i]);
 	compat_flush_system_wq();
 	EXPECT_EQ(peek_nr_tables(&bt), 1);
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 /*
@@ -385,7 +388,7 @@ static void *tw_reader(void *arg)
 
 	(void)arg;
 	while (!__atomic_load_n(&tw_stop, __ATOMIC_ACQUIRE)) {
-		v = bypass_tracker_tracked_writes(&tw_bt);
+		v = bch_bypass_tracker_tracked_writes(&tw_bt);
 		hi = __atomic_load_n(&tw_published, __ATOMIC_ACQUIRE);
 		tw_drops += v < prev;
 		tw_over += v > hi;
@@ -410,9 +413,9 @@ static void test_tracked_writes_while_reaping(void)
 	for (i = 0; i < 2000 && compat_now_ns() - t0 < 1500000000ULL; i++) {
 		__atomic_store_n(&tw_published, i + 1, __ATOMIC_RELEASE);
 		write_begin(&tw_bt, &w, 2048 * (i % 64), 8);
-		EXPECT_EQ(bypass_tracker_set_chunk_size(&tw_bt,
+		EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&tw_bt,
 				(i & 1) ? 1 * MiB : 64 * KiB), 0);
-		bypass_tracker_end_write(&w);
+		bch_bypass_tracker_end_write(&w);
 		compat_flush_system_wq();	/* reaps the old layout */
 		n++;
 	}
@@ -424,8 +427,8 @@ static void test_tracked_writes_while_reaping(void)
 	       "tracked_writes went down %lu times, above the writes begun %lu times",
 	       tw_drops, tw_over);
 	EXPECT_EQ(peek_nr_tables(&tw_bt), 1);
-	EXPECT_EQ_U(bypass_tracker_tracked_writes(&tw_bt), n);
-	bypass_tracker_exit(&tw_bt);
+	EXPECT_EQ_U(bch_bypass_tracker_tracked_writes(&tw_bt), n);
+	bch_bypass_tracker_exit(&tw_bt);
 }
 
 /*
@@ -440,15 +443,15 @@ static void test_reinit_resets_tracked_writes(void)
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	write_begin(&bt, &w, 0, 8);
-	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 64 * KiB), 0);
-	bypass_tracker_end_write(&w);
+	EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt, 64 * KiB), 0);
+	bch_bypass_tracker_end_write(&w);
 	compat_flush_system_wq();
 	EXPECT_EQ(peek_nr_tables(&bt), 1);
-	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), 1);	/* reaped */
-	bypass_tracker_exit(&bt);
-	ASSERT(!bypass_tracker_init(&bt, SECTORS(1 * GiB)), "init again");
-	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), 0);
-	bypass_tracker_exit(&bt);
+	EXPECT_EQ_U(bch_bypass_tracker_tracked_writes(&bt), 1);	/* reaped */
+	bch_bypass_tracker_exit(&bt);
+	ASSERT(!bch_bypass_tracker_init(&bt, SECTORS(1 * GiB)), "init again");
+	EXPECT_EQ_U(bch_bypass_tracker_tracked_writes(&bt), 0);
+	bch_bypass_tracker_exit(&bt);
 }
 
 /*
@@ -469,9 +472,10 @@ static void *br_writer(void *arg)
 	unsigned long i = (uintptr_t)arg;
 
 	while (!__atomic_load_n(&br_stop, __ATOMIC_ACQUIRE)) {
-		bypass_tracker_write_prepare(&br_bt, &w, 2048 * (i++ % 64), 8);
-		bypass_tracker_begin_write(&w);
-		bypass_tracker_end_write(&w);
+		bch_bypass_tracker_write_prepare(&br_bt, &w, 2048 * (i++ % 64),
+						 8);
+		bch_bypass_tracker_begin_write(&w);
+		bch_bypass_tracker_end_write(&w);
 	}
 	return NULL;
 }
@@ -492,7 +496,7 @@ static void test_begin_races_reaper(void)
 		compat_flush_system_wq();
 		if (peek_nr_tables(&br_bt) > peek_max_retired())
 			continue;
-		EXPECT_EQ(bypass_tracker_set_chunk_size(&br_bt,
+		EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&br_bt,
 				(n++ & 1) ? 1 * MiB : 64 * KiB), 0);
 	}
 	compat_preempt_rate(0);
@@ -501,7 +505,7 @@ static void test_begin_races_reaper(void)
 		pthread_join(th[i], NULL);
 	t_note("begin vs reaper: %u layout changes", n);
 	EXPECT_IDLE(&br_bt);
-	bypass_tracker_exit(&br_bt);
+	bch_bypass_tracker_exit(&br_bt);
 }
 
 void suite_chunk_size(void)

@@ -64,10 +64,10 @@ static void test_write_ending_at_boundary(void)
 		EXPECT_FILL(&bt, (c + 1) * cs - 1, 1, false);
 		EXPECT_FILL(&bt, (c + 1) * cs - 1, 2, false);
 		EXPECT_FILL(&bt, c * cs, 1, false);
-		bypass_tracker_end_write(&w);
+		bch_bypass_tracker_end_write(&w);
 		EXPECT_IDLE(&bt);
 		EXPECT_FILL(&bt, (c + 1) * cs - 1, 1, true);
-		bypass_tracker_exit(&bt);
+		bch_bypass_tracker_exit(&bt);
 	}
 }
 
@@ -92,9 +92,9 @@ static void test_write_starting_at_boundary(void)
 		EXPECT_FILL(&bt, c * cs, 1, false);
 		EXPECT_FILL(&bt, (c + 1) * cs - 1, 1, false);
 		EXPECT_FILL(&bt, (c + 1) * cs, 1, true);
-		bypass_tracker_end_write(&w);
+		bch_bypass_tracker_end_write(&w);
 		EXPECT_IDLE(&bt);
-		bypass_tracker_exit(&bt);
+		bch_bypass_tracker_exit(&bt);
 	}
 }
 
@@ -116,9 +116,9 @@ static void test_single_sector_at_zero(void)
 		EXPECT_FILL(&bt, cs, 1, true);
 		/* Chunk 63 is the last; it must not alias onto chunk 0. */
 		EXPECT_FILL(&bt, (NR_TEST_CHUNKS - 1) * cs, 1, true);
-		bypass_tracker_end_write(&w);
+		bch_bypass_tracker_end_write(&w);
 		EXPECT_IDLE(&bt);
-		bypass_tracker_exit(&bt);
+		bch_bypass_tracker_exit(&bt);
 	}
 }
 
@@ -141,15 +141,15 @@ static void test_write_spanning_two_chunks(void)
 		EXPECT_FILL(&bt, (c + 2) * cs - 1, 1, false);
 		EXPECT_FILL(&bt, c * cs - 1, 1, true);
 		EXPECT_FILL(&bt, (c + 2) * cs, 1, true);
-		bypass_tracker_end_write(&w);
+		bch_bypass_tracker_end_write(&w);
 		EXPECT_IDLE(&bt);
 
 		/* Exactly one whole chunk is one chunk, not two. */
 		write_begin(&bt, &w, c * cs, cs);
 		expect_only_slots(&bt, c, 1, "one whole chunk", chunk_sizes[i]);
-		bypass_tracker_end_write(&w);
+		bch_bypass_tracker_end_write(&w);
 		EXPECT_IDLE(&bt);
-		bypass_tracker_exit(&bt);
+		bch_bypass_tracker_exit(&bt);
 	}
 }
 
@@ -172,15 +172,15 @@ static void test_last_sector_of_device(void)
 		EXPECT_FILL(&bt, dev - cs, 1, false);
 		EXPECT_FILL(&bt, dev - cs - 1, 1, true);
 		EXPECT_FILL(&bt, 0, 1, true);
-		bypass_tracker_end_write(&w);
+		bch_bypass_tracker_end_write(&w);
 
 		/* Running past the end: its chunks beyond alias from 0 on. */
 		write_begin(&bt, &w, dev - 4, 8);
 		EXPECT_FILL(&bt, dev - 4, 8, false);
 		EXPECT_FILL(&bt, dev, 4, false);
-		bypass_tracker_end_write(&w);
+		bch_bypass_tracker_end_write(&w);
 		EXPECT_IDLE(&bt);
-		bypass_tracker_exit(&bt);
+		bch_bypass_tracker_exit(&bt);
 	}
 }
 
@@ -198,13 +198,13 @@ static void test_precise_on_exact_layout(void)
 				     chunk_sizes[i]), "init");
 		write_begin(&bt, &w, 20 * cs + cs / 2, 1);
 		for (c = 0; c < NR_TEST_CHUNKS; c++)
-			busy += !bypass_tracker_may_fill(&bt, c * cs, cs);
+			busy += !bch_bypass_tracker_may_fill(&bt, c * cs, cs);
 		EXPECT(busy == 1,
 		       "%u of %u chunks busy with one single-chunk write in flight (%llu KiB chunks)",
 		       busy, NR_TEST_CHUNKS,
 		       (unsigned long long)(chunk_sizes[i] >> 10));
-		bypass_tracker_end_write(&w);
-		bypass_tracker_exit(&bt);
+		bch_bypass_tracker_end_write(&w);
+		bch_bypass_tracker_exit(&bt);
 	}
 }
 
@@ -221,7 +221,7 @@ static void test_zero_length_ranges(void)
 	EXPECT_FILL(&bt, c * cs, 0, false);
 	EXPECT_FILL(&bt, c * cs - 1, 0, true);
 	EXPECT_FILL(&bt, (c + 1) * cs, 0, true);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
 
 	/* At a boundary: [c * cs - 1] only, not [c * cs - 1, c * cs]. */
@@ -229,15 +229,15 @@ static void test_zero_length_ranges(void)
 	expect_only_slots(&bt, c - 1, 1, "nr_sectors 0 before a boundary",
 			  1 * MiB);
 	EXPECT_FILL(&bt, c * cs, 1, true);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 
 	/* Sector 0, length 0 must not wrap to "the whole 2^64 range". */
 	write_begin(&bt, &w, 0, 0);
 	expect_only_slots(&bt, 0, 1, "sector 0, nr_sectors 0", 1 * MiB);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
 	EXPECT_FILL(&bt, 0, 0, true);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_huge_sectors_alias(void)
@@ -253,20 +253,20 @@ static void test_huge_sectors_alias(void)
 	EXPECT_FILL(&bt, huge, 8, false);
 	EXPECT_FILL(&bt, c * cs, 8, false);	/* alias: allowed */
 	EXPECT_FILL(&bt, (c + 1) * cs, 8, true);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
 
 	/* The other way round. */
 	write_begin(&bt, &w, c * cs, 8);
 	EXPECT_FILL(&bt, huge, 8, false);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 
 	/* Up to the very last sector, 2^64 - 1, without wrapping. */
 	write_begin(&bt, &w, U64_MAX - 3, 4);
 	EXPECT_FILL(&bt, U64_MAX, 1, false);
 	EXPECT_FILL(&bt, U64_MAX - 3, 4, false);
 	EXPECT_FILL(&bt, U64_MAX - cs, 1, true);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
 
 	/* Wrapping past 2^64: whatever it counts, its sectors are busy. */
@@ -275,13 +275,13 @@ static void test_huge_sectors_alias(void)
 	EXPECT_FILL(&bt, U64_MAX, 1, false);
 	EXPECT_FILL(&bt, U64_MAX - 3, 8, false);
 	write_begin(&bt, &w2, 30 * cs, 8);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_FILL(&bt, 30 * cs, 1, false);
-	bypass_tracker_end_write(&w2);
+	bch_bypass_tracker_end_write(&w2);
 	EXPECT_IDLE(&bt);
 	/* A wrapping read with nothing in flight may fill. */
 	EXPECT_FILL(&bt, U64_MAX - 3, 8, true);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_alias_both_ways(void)
@@ -303,15 +303,15 @@ static void test_alias_both_ways(void)
 	EXPECT_FILL(&bt, c * cs, 8, false);
 	EXPECT_FILL(&bt, (c + n) * cs, 8, false);	/* allowed */
 	EXPECT_FILL(&bt, (c + 3 * n) * cs, 8, false);	/* allowed */
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 
 	write_begin(&bt, &w, (c + 3 * n) * cs, 8);
 	EXPECT_FILL(&bt, (c + 3 * n) * cs, 8, false);	/* its own chunk */
 	EXPECT_FILL(&bt, c * cs, 8, false);
 	EXPECT_FILL(&bt, (c + 1) * cs, 8, true);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 /* --- randomised: a write in flight always makes its own range busy ----- */
@@ -396,7 +396,7 @@ static bool check_own_range(struct bypass_tracker *bt, u64 *rs,
 	u64 offs[4] = { 0, len - 1, rnd_below(rs, len), len / 2 };
 	unsigned int i;
 
-	if (bypass_tracker_may_fill(bt, f->sector, f->nr)) {
+	if (bch_bypass_tracker_may_fill(bt, f->sector, f->nr)) {
 		t_fail_at(__FILE__, __LINE__,
 			  "%s: write [%llu, +%u) in flight, but may_fill() of its range is true",
 			  geo, (unsigned long long)f->sector, f->nr);
@@ -405,7 +405,7 @@ static bool check_own_range(struct bypass_tracker *bt, u64 *rs,
 	for (i = 0; i < ARRAY_SIZE(offs); i++) {
 		sector_t s = f->sector + offs[i];
 
-		if (bypass_tracker_may_fill(bt, s, 1)) {
+		if (bch_bypass_tracker_may_fill(bt, s, 1)) {
 			t_fail_at(__FILE__, __LINE__,
 				  "%s: write [%llu, +%u) in flight, but may_fill(%llu, 1) is true",
 				  geo, (unsigned long long)f->sector, f->nr,
@@ -414,7 +414,8 @@ static bool check_own_range(struct bypass_tracker *bt, u64 *rs,
 		}
 	}
 	/* A read that starts before the write and ends in its first sector. */
-	if (f->sector >= 7 && bypass_tracker_may_fill(bt, f->sector - 7, 8)) {
+	if (f->sector >= 7 &&
+	    bch_bypass_tracker_may_fill(bt, f->sector - 7, 8)) {
 		t_fail_at(__FILE__, __LINE__,
 			  "%s: write [%llu, +%u) in flight, but may_fill(%llu, 8) is true",
 			  geo, (unsigned long long)f->sector, f->nr,
@@ -442,7 +443,7 @@ static void test_own_range_always_busy(void)
 		for (iter = 0; iter < 3000 && ok; iter++) {
 			if (n == ARRAY_SIZE(fl) || (n && rnd_below(&rs, 2))) {
 				i = rnd_below(&rs, n);
-				bypass_tracker_end_write(&fl[i].w);
+				bch_bypass_tracker_end_write(&fl[i].w);
 				fl[i] = fl[--n];
 			} else {
 				struct flight *f = &fl[n++];
@@ -456,9 +457,9 @@ static void test_own_range_always_busy(void)
 						     geo->name);
 		}
 		while (n)
-			bypass_tracker_end_write(&fl[--n].w);
+			bch_bypass_tracker_end_write(&fl[--n].w);
 		EXPECT_IDLE(&bt);
-		bypass_tracker_exit(&bt);
+		bch_bypass_tracker_exit(&bt);
 	}
 }
 
@@ -499,14 +500,14 @@ static void test_wide_write_is_coarse(void)
 	EXPECT_FILL(&bt, SECTORS(4 * GiB) - 1, 1, true);
 	/* A read straddling into the written coarse chunk: held back. */
 	EXPECT_FILL(&bt, ccs - 8, 16, false);
-	EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), 1);
-	bypass_tracker_end_write(&w);
+	EXPECT_EQ_U(bch_bypass_tracker_inflight_writes(&bt), 1);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
 	peek_table(&bt, 0, &pt);
 	EXPECT_EQ(pt.coarse_writes, 0);
 	EXPECT_EQ(pt.coarse_sum, 0);
 	EXPECT_FILL(&bt, 0, 1, true);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_max_span_is_fine(void)
@@ -523,7 +524,7 @@ static void test_max_span_is_fine(void)
 	EXPECT_FILL(&bt, (c - 1) * cs, cs, true);
 	EXPECT_FILL(&bt, (c + span) * cs, cs, true);
 	EXPECT_FILL(&bt, (c + span) * cs - 1, 1, false);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
 
 	/* The same length one sector later touches MAX_SPAN + 1 chunks. */
@@ -532,9 +533,9 @@ static void test_max_span_is_fine(void)
 	EXPECT_EQ(pt.wide, 0);
 	EXPECT_EQ(pt.coarse_writes, 1);
 	EXPECT_EQ(pt.slot_sum, 0);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_small_table_span(void)
@@ -554,7 +555,7 @@ static void test_small_table_span(void)
 	EXPECT_EQ(pt.wide, 0);
 	EXPECT_EQ(pt.slot_sum, 4);
 	EXPECT_EQ(pt.nonzero_slots, 4);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
 
 	/* 5 chunks would count one slot twice: the coarse level takes it. */
@@ -564,7 +565,7 @@ static void test_small_table_span(void)
 	EXPECT_EQ(pt.slot_sum, 0);
 	EXPECT_FILL(&bt, 0, 1, false);
 	EXPECT_FILL(&bt, 2 * cs, 1, false);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
 
 	/* Two coarse chunks on a one-slot level: wide, never a slot twice. */
@@ -573,9 +574,9 @@ static void test_small_table_span(void)
 	EXPECT_EQ(pt.wide, 1);
 	EXPECT_EQ(pt.coarse_sum, 0);
 	EXPECT_FILL(&bt, 0, 1, false);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 /*
@@ -605,9 +606,9 @@ static void test_wide_read(void)
 	EXPECT_FILL(&bt, 900 * cs - read + 1, read, false);
 	/* Wider than MAX_READ_SPAN: busy as soon as anything is in flight. */
 	EXPECT_FILL(&bt, 0, read + 2 * cs, false);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_FILL(&bt, 0, read + 2 * cs, true);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static struct bypass_tracker *between_sums_bt;
@@ -622,7 +623,7 @@ static void write_between_sums(void)
 	compat_cpu = 1;
 	write_begin(between_sums_bt, &w, 0, 8);
 	compat_cpu = 2;		/* a write can end on another CPU */
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	compat_cpu = cpu;
 }
 
@@ -647,9 +648,9 @@ static void test_inflight_sum_order(void)
 	EXPECT_FILL(&bt, 0, read, false);
 	EXPECT(!compat_rmb_hook, "no read barrier between the sums");
 	compat_rmb_hook = NULL;
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_FILL(&bt, 0, read, true);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 /* Best of 3 rounds of @n calls, in ns per call. */
@@ -666,7 +667,7 @@ static double ns_per_pair(struct bypass_tracker *bt, sector_t sector,
 			struct bypass_write w;
 
 			write_begin(bt, &w, sector, nr);
-			bypass_tracker_end_write(&w);
+			bch_bypass_tracker_end_write(&w);
 		}
 		best = min(best, (double)(compat_now_ns() - t0) / n);
 	}
@@ -683,7 +684,7 @@ static double ns_per_check(struct bypass_tracker *bt, sector_t sector,
 		u64 t0 = compat_now_ns();
 
 		for (i = 0; i < n; i++)
-			bypass_tracker_may_fill(bt, sector, nr);
+			bch_bypass_tracker_may_fill(bt, sector, nr);
 		best = min(best, (double)(compat_now_ns() - t0) / n);
 	}
 	return best;
@@ -709,17 +710,17 @@ static void test_read_covering_every_slot(void)
 	EXPECT_FILL(&bt, 0, SECTORS(512 * KiB), false);
 	EXPECT_FILL(&bt, SECTORS(256 * KiB), SECTORS(256 * KiB), false);
 	EXPECT_FILL(&bt, 0, SECTORS(384 * KiB), true);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 
 	ASSERT(!tracker_init(&bt, 64 * MiB, 128 * KiB), "init");
 	write_begin(&bt, &w, SECTORS(32 * MiB), SECTORS(4 * MiB));
 	EXPECT_FILL(&bt, SECTORS(32 * MiB - 4 * KiB), SECTORS(8 * KiB), false);
 	EXPECT_FILL(&bt, SECTORS(32 * MiB - 8 * KiB), SECTORS(4 * KiB), true);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 /*
@@ -747,25 +748,25 @@ static void test_whole_device_discard_is_bounded(void)
 	EXPECT_FILL(&bt, SECTORS(4 * GiB) - 8, 8, false);
 	EXPECT_FILL(&bt, SECTORS(4 * GiB), 8, true);
 	EXPECT_FILL(&bt, SECTORS(1 * TiB) - 8, 8, true);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
 
 	wide_ns = ns_per_pair(&bt, SECTORS(512 * GiB), four_gib, 20000);
 	small_ns = ns_per_pair(&bt, SECTORS(512 * GiB), 8, 20000);
 	/* Slot 512: not among slots 0..255, where the reads below look. */
 	write_begin(&bt, &small, SECTORS(3 * GiB + 2 * MiB), 8);
-	skipped = bypass_tracker_skipped_fills(&bt);
+	skipped = bch_bypass_tracker_skipped_fills(&bt);
 	read_ns = ns_per_check(&bt, 0, SECTORS(1 * MiB), 20000);
 	small_read_ns = ns_per_check(&bt, 0, 8, 20000);
-	EXPECT_EQ_U(bypass_tracker_skipped_fills(&bt) - skipped, 0);
-	bypass_tracker_end_write(&small);
+	EXPECT_EQ_U(bch_bypass_tracker_skipped_fills(&bt) - skipped, 0);
+	bch_bypass_tracker_end_write(&small);
 	t_note("4 GiB discard at 4 KiB chunks: %.0f ns per begin+end (4 KiB write: %.0f ns); 1 MiB read check %.0f ns (4 KiB: %.0f ns)",
 	       wide_ns, small_ns, read_ns, small_read_ns);
 	/* Per-chunk work would be 2^20 counter updates: ~1000x slower. */
 	EXPECT(wide_ns < 100 * small_ns + 5000,
 	       "4 GiB begin+end %.0f ns vs 4 KiB %.0f ns", wide_ns, small_ns);
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 void suite_chunks(void)

@@ -63,16 +63,16 @@ static void read_with_write_in_chunk(const char *where, u64 k)
 			ASSERT(!tracker_init(&bt, GEO_DEV_CHUNKS * geo_chunks[i],
 					     geo_chunks[i]), "init");
 			write_begin(&bt, &w, ws, len);
-			if (bypass_tracker_may_fill(&bt, rs, rn))
+			if (bch_bypass_tracker_may_fill(&bt, rs, rn))
 				t_fail_at(__FILE__, __LINE__,
 					  "%llu KiB chunks: a read of %u sectors from %llu may fill, with a %u-sector write at %llu in its %s chunk",
 					  (unsigned long long)(geo_chunks[i] >> 10),
 					  rn, (unsigned long long)rs, len,
 					  (unsigned long long)ws, where);
-			bypass_tracker_end_write(&w);
+			bch_bypass_tracker_end_write(&w);
 			EXPECT_FILL(&bt, rs, rn, true);
 			EXPECT_IDLE(&bt);
-			bypass_tracker_exit(&bt);
+			bch_bypass_tracker_exit(&bt);
 			if (t_failed())
 				return;
 		}
@@ -114,7 +114,7 @@ static void each_chunk_size(void (*body)(struct bypass_tracker *bt,
 				     geo_chunks[i]), "init");
 		body(&bt, SECTORS(geo_chunks[i]));
 		EXPECT_IDLE(&bt);
-		bypass_tracker_exit(&bt);
+		bch_bypass_tracker_exit(&bt);
 	}
 }
 
@@ -132,8 +132,8 @@ static void read_neighbours_free(struct bypass_tracker *bt, sector_t cs)
 	/* One sector more on either side, and it is busy. */
 	EXPECT_FILL(bt, rs - 1, rn, false);
 	EXPECT_FILL(bt, rs, rn + 1, false);
-	bypass_tracker_end_write(&before);
-	bypass_tracker_end_write(&after);
+	bch_bypass_tracker_end_write(&before);
+	bch_bypass_tracker_end_write(&after);
 }
 
 static void test_read_neighbours_free(void)
@@ -164,7 +164,7 @@ static void write_larger_than_read(struct bypass_tracker *bt, sector_t cs)
 	EXPECT_FILL(bt, ws + wn - 1, 1, false);
 	EXPECT_FILL(bt, 20 * cs - 1, 1, true);
 	EXPECT_FILL(bt, 24 * cs, 1, true);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 }
 
 static void test_write_larger_than_read(void)
@@ -190,7 +190,7 @@ static void write_straddles_boundary(struct bypass_tracker *bt, sector_t cs)
 	/* A read of c - 1 and c, and one of c + 1 and c + 2. */
 	EXPECT_FILL(bt, (c - 1) * cs, 2 * cs, false);
 	EXPECT_FILL(bt, (c + 1) * cs, 2 * cs, false);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 }
 
 static void test_write_straddles_boundary(void)
@@ -236,7 +236,8 @@ static void test_misaligned_exact(void)
 				for (c = wf - 2; c <= wl + 2; c++) {
 					bool want = c < wf || c > wl;
 
-					if (bypass_tracker_may_fill(&bt, c * cs + cs / 2, 1) != want)
+					if (bch_bypass_tracker_may_fill(&bt,
+							c * cs + cs / 2, 1) != want)
 						t_fail_at(__FILE__, __LINE__,
 							  "%llu KiB chunks, write of %u sectors at %llu (chunks %llu..%llu): may_fill in chunk %llu is %d",
 							  (unsigned long long)(geo_chunks[i] >> 10),
@@ -245,9 +246,9 @@ static void test_misaligned_exact(void)
 							  (unsigned long long)wl,
 							  (unsigned long long)c, !want);
 				}
-				bypass_tracker_end_write(&w);
+				bch_bypass_tracker_end_write(&w);
 				EXPECT_IDLE(&bt);
-				bypass_tracker_exit(&bt);
+				bch_bypass_tracker_exit(&bt);
 				if (t_failed())
 					return;
 			}
@@ -283,12 +284,12 @@ static void test_across_chunk_size_change(void)
 
 		ASSERT(!tracker_init(&bt, GEO_DEV_CHUNKS * big, from), "init");
 		write_begin(&bt, &w, ws, 8);
-		EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, to), 0);
-		EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), to);
+		EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt, to), 0);
+		EXPECT_EQ_U(bch_bypass_tracker_chunk_size(&bt), to);
 		/* A read of 4 chunks of the new size, the write in its last. */
 		rs = (ws / tcs - 3) * tcs + 1;
 		rn = ws - rs + 1;
-		if (bypass_tracker_may_fill(&bt, rs, rn))
+		if (bch_bypass_tracker_may_fill(&bt, rs, rn))
 			t_fail_at(__FILE__, __LINE__,
 				  "%llu KiB -> %llu KiB with a write in flight at %llu: a read of %u sectors from %llu may fill",
 				  (unsigned long long)(from >> 10),
@@ -299,11 +300,11 @@ static void test_across_chunk_size_change(void)
 		EXPECT_FILL(&bt, ws, 1, false);
 		/* Far away: neither layout has anything there. */
 		EXPECT_FILL(&bt, 40 * bcs, (unsigned int)min_t(u64, 4 * fcs, 4 * tcs), true);
-		bypass_tracker_end_write(&w);
+		bch_bypass_tracker_end_write(&w);
 		EXPECT_FILL(&bt, rs, rn, true);
 		compat_flush_system_wq();
 		EXPECT_IDLE(&bt);
-		bypass_tracker_exit(&bt);
+		bch_bypass_tracker_exit(&bt);
 		if (t_failed())
 			return;
 	}
@@ -346,7 +347,7 @@ static void test_random_against_model(void)
 			for (i = 0; i < nw; i++)
 				if (rf <= wl[i] && wf[i] <= rl)
 					want = false;
-			got = bypass_tracker_may_fill(&bt, s, n);
+			got = bch_bypass_tracker_may_fill(&bt, s, n);
 			if (got != want) {
 				t_fail_at(__FILE__, __LINE__,
 					  "round %u, %llu KiB chunks: may_fill(%llu, %u) (chunks %llu..%llu) = %d, the model says %d",
@@ -358,9 +359,9 @@ static void test_random_against_model(void)
 			}
 		}
 		for (i = 0; i < nw; i++)
-			bypass_tracker_end_write(&w[i]);
+			bch_bypass_tracker_end_write(&w[i]);
 		EXPECT_IDLE(&bt);
-		bypass_tracker_exit(&bt);
+		bch_bypass_tracker_exit(&bt);
 	}
 }
 

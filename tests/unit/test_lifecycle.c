@@ -28,8 +28,8 @@ static void test_init_stats_enomem(void)
 	EXPECT_EQ(tracker_init(&bt, 1 * GiB, 1 * MiB), -ENOMEM);
 	EXPECT(!bt.table && !bt.stats, "table %p, stats %p", (void *)bt.table,
 	       (void *)bt.stats);
-	bypass_tracker_exit(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_init_table_enomem(void)
@@ -40,12 +40,12 @@ static void test_init_table_enomem(void)
 	EXPECT_EQ(tracker_init(&bt, 1 * GiB, 1 * MiB), -ENOMEM);
 	EXPECT(!bt.table && !bt.stats, "table %p, stats %p", (void *)bt.table,
 	       (void *)bt.stats);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 
 	/* And a retry once memory is back works. */
 	EXPECT_EQ(tracker_init(&bt, 1 * GiB, 1 * MiB), 0);
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_exit_zeroed(void)
@@ -53,8 +53,8 @@ static void test_exit_zeroed(void)
 	struct bypass_tracker bt;
 
 	memset(&bt, 0, sizeof(bt));
-	bypass_tracker_exit(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_init_exit_twice(void)
@@ -64,15 +64,15 @@ static void test_init_exit_twice(void)
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	write_begin(&bt, &w, 0, 8);
-	bypass_tracker_end_write(&w);
-	bypass_tracker_exit(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_end_write(&w);
+	bch_bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 	EXPECT(!bt.table && !bt.stats, "exit left table %p, stats %p",
 	       (void *)bt.table, (void *)bt.stats);
-	ASSERT(!bypass_tracker_init(&bt, SECTORS(1 * GiB)), "init again");
+	ASSERT(!bch_bypass_tracker_init(&bt, SECTORS(1 * GiB)), "init again");
 	EXPECT_IDLE(&bt);
-	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), 0);
-	bypass_tracker_exit(&bt);
+	EXPECT_EQ_U(bch_bypass_tracker_tracked_writes(&bt), 0);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_init_defaults(void)
@@ -80,14 +80,14 @@ static void test_init_defaults(void)
 	struct bypass_tracker bt;
 
 	ASSERT(!tracker_init(&bt, 1 * TiB, 32 * MiB), "init");
-	EXPECT_EQ_U(bypass_tracker_chunk_size(&bt), 32 * MiB);
-	EXPECT(bypass_tracker_enabled(&bt), "not enabled by default");
-	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), 0);
-	EXPECT_EQ_U(bypass_tracker_skipped_fills(&bt), 0);
+	EXPECT_EQ_U(bch_bypass_tracker_chunk_size(&bt), 32 * MiB);
+	EXPECT(bch_bypass_tracker_enabled(&bt), "not enabled by default");
+	EXPECT_EQ_U(bch_bypass_tracker_tracked_writes(&bt), 0);
+	EXPECT_EQ_U(bch_bypass_tracker_skipped_fills(&bt), 0);
 	EXPECT_EQ(peek_nr_tables(&bt), 1);
 	EXPECT_IDLE(&bt);
 	EXPECT_FILL(&bt, 0, 8, true);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_exit_with_pending_reaper(void)
@@ -99,21 +99,22 @@ static void test_exit_with_pending_reaper(void)
 	/* Layouts replaced right before exit: exit frees them itself. */
 	for (i = 0; i < 20; i++) {
 		ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
-		EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 4 * KiB), 0);
-		EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 8 * KiB), 0);
+		EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt, 4 * KiB), 0);
+		EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt, 8 * KiB), 0);
 		if (i & 1) {
 			write_begin(&bt, &w, 0, 8);
-			EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 16 * KiB),
-				  0);
-			bypass_tracker_end_write(&w);	/* queues the reaper */
+			EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt,
+					16 * KiB), 0);
+			/* queues the reaper */
+			bch_bypass_tracker_end_write(&w);
 		}
-		bypass_tracker_exit(&bt);
+		bch_bypass_tracker_exit(&bt);
 	}
 }
 
 static void *exit_thread(void *arg)
 {
-	bypass_tracker_exit(arg);
+	bch_bypass_tracker_exit(arg);
 	return NULL;
 }
 
@@ -121,7 +122,7 @@ static bool exit_done;
 
 static void *exit_and_flag(void *arg)
 {
-	bypass_tracker_exit(arg);
+	bch_bypass_tracker_exit(arg);
 	__atomic_store_n(&exit_done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -149,11 +150,11 @@ static void test_exit_waits_for_writes_in_flight(void)
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	write_begin(&bt, &old, 0, 8);
-	EXPECT_EQ(bypass_tracker_set_chunk_size(&bt, 64 * KiB), 0);
+	EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt, 64 * KiB), 0);
 	write_begin(&bt, &cur, 4096, 8);
-	bypass_tracker_set_enabled(&bt, false);
+	bch_bypass_tracker_set_enabled(&bt, false);
 	write_begin(&bt, &u, 0, 8);
-	bypass_tracker_begin_detached(&bt);
+	bch_bypass_tracker_begin_detached(&bt);
 
 	exit_done = false;
 	ASSERT(!pthread_create(&t, NULL, exit_and_flag, &bt), "thread");
@@ -162,11 +163,11 @@ static void test_exit_waits_for_writes_in_flight(void)
 		usleep(i ? 100000 : 200000);
 		EXPECT(!exited(), "exit returned with %zu writes in flight",
 		       ARRAY_SIZE(ends) + 1 - i);
-		bypass_tracker_end_write(ends[i]);
+		bch_bypass_tracker_end_write(ends[i]);
 	}
 	usleep(100000);
 	EXPECT(!exited(), "exit returned with a detached write in flight");
-	bypass_tracker_end_detached(&bt);
+	bch_bypass_tracker_end_detached(&bt);
 	/*
 	 * Woken by the end, not by its 60 s warning timeout (30 s leaves
 	 * room for a loaded machine: grace periods here are real waits).
@@ -196,7 +197,7 @@ static void test_exit_woken_by_current_table(void)
 		if (i & 1)
 			usleep(1000);
 		t0 = compat_now_ns();
-		bypass_tracker_end_write(&w);
+		bch_bypass_tracker_end_write(&w);
 		pthread_join(t, NULL);
 		EXPECT(compat_now_ns() - t0 < 30000000000ULL,
 		       "exit returned %llu ms after the end: not woken by it",
@@ -238,7 +239,7 @@ static void test_table_slots(void)
 		       cases[i].slots);
 		EXPECT(pt.nr_slots <= peek_max_slots(), "%u slots",
 		       pt.nr_slots);
-		bypass_tracker_exit(&bt);
+		bch_bypass_tracker_exit(&bt);
 	}
 }
 
@@ -257,7 +258,7 @@ static void test_memory_bytes(void)
 			u64 mem, table, slots;
 
 			ASSERT(!tracker_init(&bt, devs[d], chunks[c]), "init");
-			mem = bypass_tracker_memory_bytes(&bt);
+			mem = bch_bypass_tracker_memory_bytes(&bt);
 			table = mem - COMPAT_NR_CPUS * peek_stats_bytes();
 			t_note("%4llu %s device at %4llu KiB chunks: memory_bytes %llu (table %llu, %u slots)",
 			       (unsigned long long)(devs[d] >= TiB ?
@@ -291,7 +292,7 @@ static void test_memory_bytes(void)
 			 */
 			EXPECT(table <= table_bytes(1ULL << 62, 4 * KiB),
 			       "table of %llu bytes", (unsigned long long)table);
-			bypass_tracker_exit(&bt);
+			bch_bypass_tracker_exit(&bt);
 		}
 	}
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Proves that bypass_tracker_parse_chunk_size(), which parses what is
+ * Proves that bch_bypass_tracker_parse_chunk_size(), which parses what is
  * written to the chunk_size file, accepts exactly the powers of two from
  * 4k to 1G written as bcache's own parser (bch_strtoull_h(), built from
  * the target kernel's util.c) reads them (plain bytes or a k/M/G suffix,
@@ -183,7 +183,7 @@ static void run_case(const struct parse_case *c, bool terminate)
 	if (terminate)
 		buf[len] = '\0';
 
-	ret = bypass_tracker_parse_chunk_size(buf, len, &bytes);
+	ret = bch_bypass_tracker_parse_chunk_size(buf, len, &bytes);
 	EXPECT_EQ(ret, c->ret);
 	if (c->ret)
 		EXPECT_EQ_U(bytes, 0xdeadbeefULL);
@@ -206,10 +206,12 @@ static void run_long_digits(void)
 	memset(buf, '0', len);
 	memcpy(buf + len - 4, "4096", 4);
 	buf[len] = '\0';
-	EXPECT_EQ(bypass_tracker_parse_chunk_size(buf, len, &bytes), -EINVAL);
+	EXPECT_EQ(bch_bypass_tracker_parse_chunk_size(buf, len, &bytes),
+		  -EINVAL);
 	/* The same as 4096 '9's: huge, not just long. */
 	memset(buf, '9', len);
-	EXPECT_EQ(bypass_tracker_parse_chunk_size(buf, len, &bytes), -EINVAL);
+	EXPECT_EQ(bch_bypass_tracker_parse_chunk_size(buf, len, &bytes),
+		  -EINVAL);
 	EXPECT_EQ_U(bytes, 0xdeadbeefULL);
 	free(buf);
 	t_end();
@@ -221,9 +223,12 @@ static void run_degenerate(void)
 
 	if (!t_begin("parse: NULL buffer, or len 0 with a valid buffer -> -EINVAL"))
 		return;
-	EXPECT_EQ(bypass_tracker_parse_chunk_size(NULL, 0, &bytes), -EINVAL);
-	EXPECT_EQ(bypass_tracker_parse_chunk_size(NULL, 4, &bytes), -EINVAL);
-	EXPECT_EQ(bypass_tracker_parse_chunk_size("4k", 0, &bytes), -EINVAL);
+	EXPECT_EQ(bch_bypass_tracker_parse_chunk_size(NULL, 0, &bytes),
+		  -EINVAL);
+	EXPECT_EQ(bch_bypass_tracker_parse_chunk_size(NULL, 4, &bytes),
+		  -EINVAL);
+	EXPECT_EQ(bch_bypass_tracker_parse_chunk_size("4k", 0, &bytes),
+		  -EINVAL);
 	EXPECT_EQ_U(bytes, 0xdeadbeefULL);
 	t_end();
 }
@@ -240,27 +245,27 @@ static void run_all_sizes(void)
 		char buf[32];
 
 		snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)v);
-		EXPECT_EQ(bypass_tracker_parse_chunk_size(buf, strlen(buf),
-							  &bytes), 0);
+		EXPECT_EQ(bch_bypass_tracker_parse_chunk_size(buf, strlen(buf),
+							      &bytes), 0);
 		EXPECT_EQ_U(bytes, v);
 		snprintf(buf, sizeof(buf), "%lluk", (unsigned long long)v >> 10);
-		EXPECT_EQ(bypass_tracker_parse_chunk_size(buf, strlen(buf),
-							  &bytes), 0);
+		EXPECT_EQ(bch_bypass_tracker_parse_chunk_size(buf, strlen(buf),
+							      &bytes), 0);
 		EXPECT_EQ_U(bytes, v);
 		if (shift >= 20) {
 			snprintf(buf, sizeof(buf), "%lluM",
 				 (unsigned long long)v >> 20);
-			EXPECT_EQ(bypass_tracker_parse_chunk_size(buf,
+			EXPECT_EQ(bch_bypass_tracker_parse_chunk_size(buf,
 					strlen(buf), &bytes), 0);
 			EXPECT_EQ_U(bytes, v);
 		}
 		/* One more or less is never a power of two. */
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v + 1);
-		EXPECT_EQ(bypass_tracker_parse_chunk_size(buf, strlen(buf),
-							  &bytes), -EINVAL);
+		EXPECT_EQ(bch_bypass_tracker_parse_chunk_size(buf, strlen(buf),
+							      &bytes), -EINVAL);
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v - 1);
-		EXPECT_EQ(bypass_tracker_parse_chunk_size(buf, strlen(buf),
-							  &bytes), -EINVAL);
+		EXPECT_EQ(bch_bypass_tracker_parse_chunk_size(buf, strlen(buf),
+							      &bytes), -EINVAL);
 	}
 	t_end();
 }

@@ -103,10 +103,10 @@ static void unpublish(struct published *p)
 static void begin_counted(struct bypass_write *w, struct thread_stats *st,
 			  u64 *rs, sector_t sector, unsigned int nr)
 {
-	bypass_tracker_write_prepare(&bt, w, sector, nr);
-	bypass_tracker_begin_write(w);
+	bch_bypass_tracker_write_prepare(&bt, w, sector, nr);
+	bch_bypass_tracker_begin_write(w);
 	if (!rnd_below(rs, 16))
-		bypass_tracker_begin_write(w);
+		bch_bypass_tracker_begin_write(w);
 	st->writes++;
 	st->tracked += w->state >= BYPASS_WRITE_FINE;
 	st->untracked += w->state == BYPASS_WRITE_UNTRACKED;
@@ -114,9 +114,9 @@ static void begin_counted(struct bypass_write *w, struct thread_stats *st,
 
 static void end_counted(struct bypass_write *w, u64 *rs)
 {
-	bypass_tracker_end_write(w);
+	bch_bypass_tracker_end_write(w);
 	if (!rnd_below(rs, 16))
-		bypass_tracker_end_write(w);
+		bch_bypass_tracker_end_write(w);
 }
 
 /* A read range that overlaps [sector, sector + max(nr, 1)). */
@@ -155,7 +155,7 @@ static void check_one(struct thread_stats *st, u64 *rs, struct published *p,
 	overlapping(rs, sector, nr, &rsector, &rnr);
 
 	e1 = __atomic_load_n(&en_epoch, __ATOMIC_SEQ_CST);
-	fill = bypass_tracker_may_fill(&bt, rsector, rnr);
+	fill = bch_bypass_tracker_may_fill(&bt, rsector, rnr);
 	/* Read the epoch and seq again only after may_fill()'s loads. */
 	smp_mb();
 	e2 = __atomic_load_n(&en_epoch, __ATOMIC_SEQ_CST);
@@ -176,7 +176,7 @@ static void check_one(struct thread_stats *st, u64 *rs, struct published *p,
 			 own ? "own" : "published",
 			 (unsigned long long)sector, nr,
 			 (unsigned long long)rsector, rnr,
-			 (unsigned long long)bypass_tracker_chunk_size(&bt));
+			 (unsigned long long)bch_bypass_tracker_chunk_size(&bt));
 	pthread_mutex_unlock(&violation_lock);
 }
 
@@ -223,7 +223,7 @@ static void *reader(void *arg)
 			bool fill;
 
 			random_range(&rs, &s, &nr);
-			fill = bypass_tracker_may_fill(&bt, s, nr % 512);
+			fill = bch_bypass_tracker_may_fill(&bt, s, nr % 512);
 			me->st.skips += !fill;
 			me->st.fills += fill;
 		}
@@ -259,9 +259,9 @@ static void set_enabled_epoch(bool enabled)
 		__atomic_fetch_add(&en_epoch, 1, __ATOMIC_SEQ_CST);	/* odd */
 		/* The epoch goes odd before "enabled" can be seen off. */
 		smp_mb();
-		bypass_tracker_set_enabled(&bt, false);
+		bch_bypass_tracker_set_enabled(&bt, false);
 	} else {
-		bypass_tracker_set_enabled(&bt, true);
+		bch_bypass_tracker_set_enabled(&bt, true);
 		/* "enabled" is seen on before the epoch goes even. */
 		smp_mb();
 		__atomic_fetch_add(&en_epoch, 1, __ATOMIC_SEQ_CST);	/* even */
@@ -284,7 +284,7 @@ static void *flipper(void *arg)
 			me->st.toggles++;
 		} else if (rnd_below(&rs, 10) < 7) {
 			u64 bytes = 4 * KiB << rnd_below(&rs, 19);
-			int ret = bypass_tracker_set_chunk_size(&bt, bytes);
+			int ret = bch_bypass_tracker_set_chunk_size(&bt, bytes);
 
 			me->st.layout_changes++;
 			if (ret) {
@@ -303,9 +303,9 @@ static void *flipper(void *arg)
 			me->st.toggles++;
 		}
 		/* What sysfs reads do meanwhile: walk the layouts. */
-		bypass_tracker_inflight_writes(&bt);
-		bypass_tracker_memory_bytes(&bt);
-		bypass_tracker_chunk_size(&bt);
+		bch_bypass_tracker_inflight_writes(&bt);
+		bch_bypass_tracker_memory_bytes(&bt);
+		bch_bypass_tracker_chunk_size(&bt);
 		nanosleep(&ts, NULL);
 	}
 	if (!enabled)
@@ -381,15 +381,16 @@ static void test_stress(void)
 	       "too little happened to prove anything (%llu checks)",
 	       (unsigned long long)sum.checks);
 
-	EXPECT(bypass_tracker_enabled(&bt), "left disabled");
+	EXPECT(bch_bypass_tracker_enabled(&bt), "left disabled");
 	EXPECT_IDLE(&bt);
 	compat_flush_system_wq();
 	EXPECT_EQ(peek_nr_tables(&bt), 1);
-	EXPECT_EQ_U(bypass_tracker_memory_bytes(&bt),
-		    tracker_bytes(DEV_BYTES, bypass_tracker_chunk_size(&bt)));
-	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), sum.tracked);
-	EXPECT_EQ_U(bypass_tracker_skipped_fills(&bt), sum.skips);
-	bypass_tracker_exit(&bt);
+	EXPECT_EQ_U(bch_bypass_tracker_memory_bytes(&bt),
+		    tracker_bytes(DEV_BYTES,
+				  bch_bypass_tracker_chunk_size(&bt)));
+	EXPECT_EQ_U(bch_bypass_tracker_tracked_writes(&bt), sum.tracked);
+	EXPECT_EQ_U(bch_bypass_tracker_skipped_fills(&bt), sum.skips);
+	bch_bypass_tracker_exit(&bt);
 }
 
 void suite_stress(void)

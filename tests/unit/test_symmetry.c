@@ -31,17 +31,17 @@ static void test_begin_twice(void)
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	write_begin(&bt, &w, 2048 * 3, 8);
-	bypass_tracker_begin_write(&w);
-	bypass_tracker_begin_write(&w);
+	bch_bypass_tracker_begin_write(&w);
+	bch_bypass_tracker_begin_write(&w);
 	peek_table(&bt, 0, &pt);
 	EXPECT_EQ(pt.inflight, 1);
 	EXPECT_EQ(pt.slot_sum, 1);
 	EXPECT_EQ(peek_slot(&bt, 0, 3), 1);
-	EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), 1);
-	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), 1);
-	bypass_tracker_end_write(&w);
+	EXPECT_EQ_U(bch_bypass_tracker_inflight_writes(&bt), 1);
+	EXPECT_EQ_U(bch_bypass_tracker_tracked_writes(&bt), 1);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_end_twice(void)
@@ -53,20 +53,20 @@ static void test_end_twice(void)
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	write_begin(&bt, &w, 2048 * 3, 8);
 	write_begin(&bt, &w2, 2048 * 3 + 8, 8);	/* same chunk */
-	bypass_tracker_end_write(&w);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	/* w2 still holds its count: the second end took nothing of it. */
 	peek_table(&bt, 0, &pt);
 	EXPECT_EQ(pt.inflight, 1);
 	EXPECT_EQ(peek_slot(&bt, 0, 3), 1);
 	EXPECT_FILL(&bt, 2048 * 3, 1, false);
-	bypass_tracker_end_write(&w2);
-	bypass_tracker_end_write(&w2);
+	bch_bypass_tracker_end_write(&w2);
+	bch_bypass_tracker_end_write(&w2);
 	peek_table(&bt, 0, &pt);
 	EXPECT_EQ(pt.min_slot, 0);
 	EXPECT_EQ(pt.inflight, 0);
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_unbegun_writes(void)
@@ -81,24 +81,24 @@ static void test_unbegun_writes(void)
 	 * over with whatever the last request left in it.
 	 */
 	memset(&w, 0xa5, sizeof(w));
-	bypass_tracker_write_prepare(&bt, &w, 4096, 8);
+	bch_bypass_tracker_write_prepare(&bt, &w, 4096, 8);
 	EXPECT_EQ(w.state, BYPASS_WRITE_IDLE);
 
 	/* prepare without begin: a write that never bypassed. */
 	EXPECT_IDLE(&bt);
 	EXPECT_FILL(&bt, 4096, 8, true);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_IDLE(&bt);
-	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), 0);
+	EXPECT_EQ_U(bch_bypass_tracker_tracked_writes(&bt), 0);
 
 	/* Same while tracking is off: nothing untracked either. */
-	bypass_tracker_set_enabled(&bt, false);
-	bypass_tracker_write_prepare(&bt, &w, 4096, 8);
-	bypass_tracker_end_write(&w);
-	bypass_tracker_set_enabled(&bt, true);
+	bch_bypass_tracker_set_enabled(&bt, false);
+	bch_bypass_tracker_write_prepare(&bt, &w, 4096, 8);
+	bch_bypass_tracker_end_write(&w);
+	bch_bypass_tracker_set_enabled(&bt, true);
 	EXPECT_IDLE(&bt);
-	EXPECT_EQ_U(bypass_tracker_skipped_fills(&bt), 0);
-	bypass_tracker_exit(&bt);
+	EXPECT_EQ_U(bch_bypass_tracker_skipped_fills(&bt), 0);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_untracked_writes(void)
@@ -108,47 +108,47 @@ static void test_untracked_writes(void)
 	u64 skipped;
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
-	EXPECT(bypass_tracker_enabled(&bt), "enabled by default");
-	bypass_tracker_set_enabled(&bt, false);
+	EXPECT(bch_bypass_tracker_enabled(&bt), "enabled by default");
+	bch_bypass_tracker_set_enabled(&bt, false);
 	write_begin(&bt, &w, 2048 * 7, 8);
-	bypass_tracker_begin_write(&w);		/* still counted once */
+	bch_bypass_tracker_begin_write(&w);	/* still counted once */
 	EXPECT_EQ(w.state, BYPASS_WRITE_UNTRACKED);
-	EXPECT_EQ(bypass_tracker_untracked_writes(&bt), 1);
-	EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), 0);
-	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), 0);
+	EXPECT_EQ(bch_bypass_tracker_untracked_writes(&bt), 1);
+	EXPECT_EQ_U(bch_bypass_tracker_inflight_writes(&bt), 0);
+	EXPECT_EQ_U(bch_bypass_tracker_tracked_writes(&bt), 0);
 
 	/* Off: reads do not consult the tracker, and count nothing. */
 	EXPECT_FILL(&bt, 2048 * 7, 8, true);
-	EXPECT_EQ_U(bypass_tracker_skipped_fills(&bt), 0);
+	EXPECT_EQ_U(bch_bypass_tracker_skipped_fills(&bt), 0);
 
 	/*
 	 * On again: the tracker cannot tell where the untracked write is, so
 	 * every read skips its fill until it ends.
 	 */
-	bypass_tracker_set_enabled(&bt, true);
-	skipped = bypass_tracker_skipped_fills(&bt);
+	bch_bypass_tracker_set_enabled(&bt, true);
+	skipped = bch_bypass_tracker_skipped_fills(&bt);
 	EXPECT_FILL(&bt, 2048 * 7, 8, false);
 	EXPECT_FILL(&bt, 2048 * 500, 8, false);
-	EXPECT_EQ_U(bypass_tracker_skipped_fills(&bt), skipped + 2);
+	EXPECT_EQ_U(bch_bypass_tracker_skipped_fills(&bt), skipped + 2);
 
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_EQ(w.state, BYPASS_WRITE_DONE);
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	/* An ended write does not begin again. */
-	bypass_tracker_begin_write(&w);
+	bch_bypass_tracker_begin_write(&w);
 	EXPECT_EQ(w.state, BYPASS_WRITE_DONE);
 	EXPECT_IDLE(&bt);
 	EXPECT_FILL(&bt, 2048 * 500, 8, true);
-	EXPECT_EQ_U(bypass_tracker_skipped_fills(&bt), skipped + 2);
+	EXPECT_EQ_U(bch_bypass_tracker_skipped_fills(&bt), skipped + 2);
 
 	/* Begun and ended while off. */
-	bypass_tracker_set_enabled(&bt, false);
+	bch_bypass_tracker_set_enabled(&bt, false);
 	write_begin(&bt, &w, 0, 8);
-	bypass_tracker_end_write(&w);
-	bypass_tracker_set_enabled(&bt, true);
+	bch_bypass_tracker_end_write(&w);
+	bch_bypass_tracker_set_enabled(&bt, true);
 	EXPECT_IDLE(&bt);
 	EXPECT_FILL(&bt, 0, 8, true);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_tracked_release_after_disable(void)
@@ -158,21 +158,21 @@ static void test_tracked_release_after_disable(void)
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	write_begin(&bt, &w, 2048 * 9, 8);
-	bypass_tracker_set_enabled(&bt, false);
+	bch_bypass_tracker_set_enabled(&bt, false);
 	EXPECT_FILL(&bt, 2048 * 9, 8, true);	/* off: not consulted */
 	write_begin(&bt, &u, 2048 * 9, 8);	/* untracked */
-	bypass_tracker_begin_write(&w);		/* already tracked: no-op */
-	EXPECT_EQ(bypass_tracker_untracked_writes(&bt), 1);
-	EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), 1);
-	bypass_tracker_end_write(&w);
-	EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), 0);
-	bypass_tracker_set_enabled(&bt, true);
+	bch_bypass_tracker_begin_write(&w);	/* already tracked: no-op */
+	EXPECT_EQ(bch_bypass_tracker_untracked_writes(&bt), 1);
+	EXPECT_EQ_U(bch_bypass_tracker_inflight_writes(&bt), 1);
+	bch_bypass_tracker_end_write(&w);
+	EXPECT_EQ_U(bch_bypass_tracker_inflight_writes(&bt), 0);
+	bch_bypass_tracker_set_enabled(&bt, true);
 	EXPECT_FILL(&bt, 2048 * 100, 8, false);	/* u is still out there */
-	bypass_tracker_end_write(&u);
+	bch_bypass_tracker_end_write(&u);
 	EXPECT_IDLE(&bt);
 	EXPECT_FILL(&bt, 2048 * 100, 8, true);
-	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), 1);
-	bypass_tracker_exit(&bt);
+	EXPECT_EQ_U(bch_bypass_tracker_tracked_writes(&bt), 1);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void test_may_fill_counts_skips(void)
@@ -182,31 +182,31 @@ static void test_may_fill_counts_skips(void)
 
 	ASSERT(!tracker_init(&bt, 1 * GiB, 1 * MiB), "init");
 	EXPECT_FILL(&bt, 0, 8, true);
-	EXPECT_EQ_U(bypass_tracker_skipped_fills(&bt), 0);
+	EXPECT_EQ_U(bch_bypass_tracker_skipped_fills(&bt), 0);
 
 	write_begin(&bt, &w, 2048 * 4, 8);
 	EXPECT_FILL(&bt, 2048 * 4, 8, false);
-	EXPECT_EQ_U(bypass_tracker_skipped_fills(&bt), 1);
+	EXPECT_EQ_U(bch_bypass_tracker_skipped_fills(&bt), 1);
 	EXPECT_FILL(&bt, 2048 * 5, 8, true);
-	EXPECT_EQ_U(bypass_tracker_skipped_fills(&bt), 1);
+	EXPECT_EQ_U(bch_bypass_tracker_skipped_fills(&bt), 1);
 	EXPECT_FILL(&bt, 2048 * 4 + 2047, 1, false);
-	EXPECT_EQ_U(bypass_tracker_skipped_fills(&bt), 2);
+	EXPECT_EQ_U(bch_bypass_tracker_skipped_fills(&bt), 2);
 
-	bypass_tracker_set_enabled(&bt, false);
+	bch_bypass_tracker_set_enabled(&bt, false);
 	EXPECT_FILL(&bt, 2048 * 4, 8, true);
-	EXPECT_EQ_U(bypass_tracker_skipped_fills(&bt), 2);
-	bypass_tracker_set_enabled(&bt, true);
+	EXPECT_EQ_U(bch_bypass_tracker_skipped_fills(&bt), 2);
+	bch_bypass_tracker_set_enabled(&bt, true);
 
-	bypass_tracker_end_write(&w);
+	bch_bypass_tracker_end_write(&w);
 	EXPECT_FILL(&bt, 2048 * 4, 8, true);
-	EXPECT_EQ_U(bypass_tracker_skipped_fills(&bt), 2);
-	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), 1);
-	bypass_tracker_exit(&bt);
+	EXPECT_EQ_U(bch_bypass_tracker_skipped_fills(&bt), 2);
+	EXPECT_EQ_U(bch_bypass_tracker_tracked_writes(&bt), 1);
+	bch_bypass_tracker_exit(&bt);
 }
 
 static void *end_in_thread(void *arg)
 {
-	bypass_tracker_end_write(arg);
+	bch_bypass_tracker_end_write(arg);
 	return NULL;
 }
 
@@ -222,7 +222,7 @@ static void test_end_on_another_thread(void)
 	ASSERT(!pthread_create(&t, NULL, end_in_thread, &w), "thread");
 	pthread_join(t, NULL);
 	EXPECT_IDLE(&bt);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 /* --- random sequences against a model ------------------------------------ */
@@ -281,13 +281,13 @@ static void test_random_sequences(void)
 				m->nr = rnd_below(&rs, 8) ?
 					rnd_below(&rs, 4096) :
 					rnd_below(&rs, 1U << 23);
-				bypass_tracker_write_prepare(&bt, &m->w,
-							     m->sector, m->nr);
+				bch_bypass_tracker_write_prepare(&bt, &m->w,
+						m->sector, m->nr);
 				m->state = M_PREPARED;
 			}
 		} else if (op < 45) {		/* begin */
 			if (m->state != M_NONE)
-				bypass_tracker_begin_write(&m->w);
+				bch_bypass_tracker_begin_write(&m->w);
 			if (m->state == M_PREPARED) {
 				m->state = enabled ? M_TRACKED : M_UNTRACKED;
 				tracked += enabled;
@@ -296,7 +296,7 @@ static void test_random_sequences(void)
 			}
 		} else if (op < 70) {		/* end */
 			if (m->state != M_NONE)
-				bypass_tracker_end_write(&m->w);
+				bch_bypass_tracker_end_write(&m->w);
 			if (m->state == M_TRACKED)
 				n_tracked--;
 			if (m->state == M_UNTRACKED)
@@ -305,16 +305,15 @@ static void test_random_sequences(void)
 				m->state = M_DONE;
 		} else if (op < 72) {
 			enabled = !enabled;
-			bypass_tracker_set_enabled(&bt, enabled);
+			bch_bypass_tracker_set_enabled(&bt, enabled);
 		} else if (op < 73 && !rnd_below(&rs, 20)) {
 			u64 bytes = sizes[rnd_below(&rs, ARRAY_SIZE(sizes))];
 
 			/* With all old layouts busy it would wait 10 s. */
 			compat_flush_system_wq();
 			if (peek_nr_tables(&bt) <= peek_max_retired())
-				EXPECT_EQ(bypass_tracker_set_chunk_size(&bt,
-								       bytes),
-					  0);
+				EXPECT_EQ(bch_bypass_tracker_set_chunk_size(&bt,
+						bytes), 0);
 		} else {			/* a read miss */
 			sector_t s;
 			unsigned int nr = rnd_below(&rs, 256);
@@ -330,7 +329,7 @@ static void test_random_sequences(void)
 					must_skip = true;
 			if (n_untracked)
 				must_skip = true;
-			may_fill = bypass_tracker_may_fill(&bt, s, nr);
+			may_fill = bch_bypass_tracker_may_fill(&bt, s, nr);
 			skipped += !may_fill;
 			if (!enabled)
 				EXPECT(may_fill, "step %u: tracking off, but may_fill(%llu, %u) is false",
@@ -343,24 +342,25 @@ static void test_random_sequences(void)
 				       step, (unsigned long long)s, nr);
 		}
 
-		EXPECT_EQ_U(bypass_tracker_inflight_writes(&bt), n_tracked);
-		EXPECT_EQ(bypass_tracker_untracked_writes(&bt), n_untracked);
+		EXPECT_EQ_U(bch_bypass_tracker_inflight_writes(&bt), n_tracked);
+		EXPECT_EQ(bch_bypass_tracker_untracked_writes(&bt),
+			  n_untracked);
 		/* While the reaper frees layouts: each counted once. */
-		EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), tracked);
+		EXPECT_EQ_U(bch_bypass_tracker_tracked_writes(&bt), tracked);
 	}
 
 	for (i = 0; i < ARRAY_SIZE(mw); i++)
 		if (mw[i].state != M_NONE)
-			bypass_tracker_end_write(&mw[i].w);
+			bch_bypass_tracker_end_write(&mw[i].w);
 	EXPECT_IDLE(&bt);
-	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), tracked);
-	EXPECT_EQ_U(bypass_tracker_skipped_fills(&bt), skipped);
+	EXPECT_EQ_U(bch_bypass_tracker_tracked_writes(&bt), tracked);
+	EXPECT_EQ_U(bch_bypass_tracker_skipped_fills(&bt), skipped);
 	compat_flush_system_wq();
 	EXPECT_EQ(peek_nr_tables(&bt), 1);
-	EXPECT_EQ_U(bypass_tracker_tracked_writes(&bt), tracked);
+	EXPECT_EQ_U(bch_bypass_tracker_tracked_writes(&bt), tracked);
 	t_note("random sequences: %llu tracked writes, %llu skipped fills",
 	       (unsigned long long)tracked, (unsigned long long)skipped);
-	bypass_tracker_exit(&bt);
+	bch_bypass_tracker_exit(&bt);
 }
 
 void suite_symmetry(void)

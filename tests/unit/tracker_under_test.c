@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The code under test: src/bypass_tracker.c itself (not a copy), compiled
- * against compat/ in this translation unit so that the tests can also read
- * its private state through the accessors below.  They only read.
+ * The code under test: bypass_tracker.c as the patches of src/dkms/series
+ * make it (scripts/prepare-source --tracker assembles it; the Makefile's
+ * SRC), compiled against compat/ in this translation unit so that the tests
+ * can also read its private state through the accessors below.  They only
+ * read.
  */
 #include "bypass_tracker.c"
 #include "peek.h"

@@ -93,8 +93,8 @@ do {									\
 	char __why[256];						\
 	if (!peek_idle(bt, __why, sizeof(__why)))			\
 		t_fail_at(__FILE__, __LINE__, "not idle: %s", __why);	\
-	EXPECT_EQ_U(bypass_tracker_inflight_writes(bt), 0);		\
-	EXPECT_EQ(bypass_tracker_untracked_writes(bt), 0);		\
+	EXPECT_EQ_U(bch_bypass_tracker_inflight_writes(bt), 0);		\
+	EXPECT_EQ(bch_bypass_tracker_untracked_writes(bt), 0);		\
 } while (0)
 
 /* may_fill() of [@s, @s + @n) must say @want. */
@@ -102,7 +102,7 @@ do {									\
 do {									\
 	sector_t __s = (s);						\
 	unsigned int __n = (n);						\
-	bool __r = bypass_tracker_may_fill(bt, __s, __n);		\
+	bool __r = bch_bypass_tracker_may_fill(bt, __s, __n);		\
 	if (__r != (want))						\
 		t_fail_at(__FILE__, __LINE__,				\
 			  "may_fill(%llu, %u) = %d, expected %d",	\

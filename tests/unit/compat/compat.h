@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Userspace stand-ins for the kernel services src/bypass_tracker.c uses, and
+ * Userspace stand-ins for the kernel services bypass_tracker.c uses, and
  * the hooks the unit tests drive them with.
  *
  * The stand-ins behave like the real thing, slowly: RCU has real grace
