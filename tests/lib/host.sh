@@ -57,7 +57,7 @@ step() {
 #   - for each case of MUST_RUN that was skipped.
 # Sets TAP_P TAP_F TAP_S TAP_X to what it counted.
 tap_tally() {
-	local what=$1 log=$2 run_rc=$3 done_line g_p g_f g_s g_x c extra=0
+	local what=$1 log=$2 run_rc=$3 done_line g_p g_f g_s g_x c extra=0 report start
 	shift 3
 
 	TAP_P=$(grep -ac '^ok ' "$log")
@@ -69,7 +69,18 @@ tap_tally() {
 	done_line=$(grep -a '^BBT-DONE ' "$log" | tail -1)
 	if [ -z "$done_line" ]; then
 		echo "FAIL $what: the guest did not finish; log: $log"
-		grep -a '^# ' "$log" | tail -40 | sed 's/^/     /'
+		# tests/vm/run's report of the last boot's end (a boot retried
+		# says so earlier), or the last lines.
+		start=$(grep -an -E '^# [^ ]+: the guest (did not finish within|died \(QEMU exit|refused)' "$log" |
+			tail -1 | cut -d: -f1 || true)
+		if [ -n "$start" ]; then
+			sed -n "$start,\$p" "$log" | grep -a '^# ' | head -80 | sed 's/^/     /'
+		else
+			grep -a '^# ' "$log" | tail -40 | sed 's/^/     /'
+		fi
+		report=$(grep -a -m1 -E '^# [^ ]*: the (kernel reported|guest refused to run the cases): ' "$log" |
+			sed 's/^# [^ ]*: the //' || true)
+		[ -z "$report" ] || NOTES+=("$what did not finish; the $report")
 		extra=$((extra + 1))
 	else
 		g_p=$(echo "$done_line" | sed -n 's/.* pass=\([0-9]*\).*/\1/p')
