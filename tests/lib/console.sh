@@ -4,12 +4,15 @@
 # Bash: sourced by tests/vm/run, which names the report of a guest that
 # died, and by tests/host-selftest, which checks it on sample lines.
 
-# What the kernel prints when it oopses ("int3: 0000 [#1]" on 6.1, with
-# "Oops: " before it on 6.12), hits a BUG, panics or stalls, and warns
-# (seen only with --loglevel 5 or more): its own lines, which start with a
-# timestamp; the cases' lines do not.  KCSAN's reports are left out: the
-# KCSAN tier tolerates them (log_trouble in tests/rc).
-KERNEL_REPORT='^\[ *[0-9]+\.[0-9]+\] .*(Oops|BUG:|WARNING:|kernel BUG at|: [0-9a-f]{4} \[#[0-9]+\]|general protection fault|Kernel panic|soft lockup|rcu_(preempt|sched) (self-)?detected stall|blocked for more than)'
+# What the kernel prints when it is unhappy: tests/rc's KERNEL_LOG_BAD,
+# the one list the guest fails a case on (read as text, as meta.sh reads
+# a case), and the lines that head an oops ("int3: 0000 [#1]" on 6.1, with
+# no "Oops: "), a BUG_ON, a panic or a stall; only the kernel's own lines,
+# which start with a timestamp (the cases' lines do not).  KCSAN's reports
+# are left out: the KCSAN tier tolerates them (log_trouble in tests/rc).
+KERNEL_LOG_BAD=$(sed -n "s/^KERNEL_LOG_BAD='\(.*\)'\$/\1/p" "$(dirname "${BASH_SOURCE[0]}")/../rc")
+[ -n "$KERNEL_LOG_BAD" ] || { echo "console.sh: no KERNEL_LOG_BAD in tests/rc" >&2; exit 2; }
+KERNEL_REPORT="^\[ *[0-9]+\.[0-9]+\] .*($KERNEL_LOG_BAD|kernel BUG at|: [0-9a-f]{4} \[#[0-9]+\]|Kernel panic|soft lockup|rcu_(preempt|sched) (self-)?detected stall)"
 
 # kernel_first_report LOG: the number of LOG's first line that matches
 # KERNEL_REPORT and is not a KCSAN report; nothing if there is none.
